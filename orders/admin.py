@@ -1,0 +1,72 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from orders import documents
+
+from .models import ApiClient, Order, OrderEntry, StatusTransition, Tenant
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "created", "last_order_number"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+    readonly_fields = ["last_order_number", "created"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    list_display = ["application", "tenant", "vendor_id", "scopes", "created"]
+    list_filter = ["tenant"]
+    search_fields = ["application__name", "application__client_id", "vendor_id"]
+    raw_id_fields = ["application"]
+
+
+class OrderEntryInline(admin.TabularInline):
+    model = OrderEntry
+    fields = ["position", "entry_id", "product_id", "vendor_id", "amount", "delivered_amount", "unit"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class StatusTransitionInline(admin.TabularInline):
+    model = StatusTransition
+    fields = ["timestamp", "from_status", "to_status", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Read-friendly: orders change through the API and the staff pages, where the rules live."""
+
+    list_display = ["order_id", "tenant", "status", "customer_email", "total_gross", "currency", "site_code", "created"]
+    list_filter = ["tenant", "status", "site_code", "currency", "order_type"]
+    search_fields = ["order_id", "customer_email", "customer_id"]
+    date_hierarchy = "created"
+    ordering = ["-created"]
+    inlines = [OrderEntryInline, StatusTransitionInline]
+    exclude = ["document"]
+    readonly_fields = ["tenant", "order_id", "status", "created", "last_status_change", "version", "site_code",
+                       "currency", "customer_id", "customer_email", "total_net", "total_tax", "total_gross",
+                       "order_type", "master_order", "pretty_document"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Document")
+    def pretty_document(self, order: Order) -> str:
+        return format_html("<pre>{}</pre>", documents.dumps_pretty(order.document))
+
+
+@admin.register(StatusTransition)
+class StatusTransitionAdmin(admin.ModelAdmin):
+    list_display = ["order", "from_status", "to_status", "timestamp", "actor"]
+    list_filter = ["to_status"]
+    search_fields = ["order__order_id", "actor"]
+    raw_id_fields = ["order"]

@@ -1,0 +1,87 @@
+"""Every API error in Emporix's JSON shape: {status, message, type, details}."""
+
+import logging
+
+from django.http import JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from orders.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+API_PATH_PREFIXES = ("/order-v2/", "/pick-pack/")
+TYPE_BY_STATUS = {
+    400: "validation_violation",
+    401: "unauthorized",
+    403: "insufficient_permissions",
+    404: "element_resource_non_existing",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict_resource",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+}
+
+
+def error_body(status: int, message: str, details: list[dict] | None = None, error_type: str = "") -> dict:
+    body = {"status": status, "message": message, "type": error_type or TYPE_BY_STATUS.get(status, "internal_service_error")}
+    if details:
+        body["details"] = details
+    return body
+
+
+def _drf_details(detail) -> list[dict]:
+    """Flatten DRF's nested validation errors into [{field, type, message}]."""
+    if isinstance(detail, dict):
+        return [
+            {"field": field, "type": "invalid_field", "message": str(message)}
+            for field, messages in detail.items()
+            for message in (messages if isinstance(messages, list) else [messages])
+        ]
+    return []
+
+
+def emporix_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        set_rollback()
+        body = error_body(exc.status, exc.message, [detail.as_dict() for detail in exc.details], exc.type)
+        return Response(body, status=exc.status)
+    if isinstance(exc, drf.APIException):
+        set_rollback()
+        headers = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if isinstance(exc, drf.ValidationError):
+            body = error_body(400, "There are validation problems, see details section for more information",
+                              _drf_details(exc.detail))
+        else:
+            body = error_body(exc.status_code, str(exc.detail))
+        return Response(body, status=exc.status_code, headers=headers)
+    return None  # anything else is a bug: the middleware logs it and answers a JSON 500
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith(API_PATH_PREFIXES)
+
+
+class ApiErrorMiddleware:
+    """Keeps API paths JSON-only: unmatched URLs and unexpected exceptions get the error shape, never HTML."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_api_request(request) and response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
+            message = "No such resource." if response.status_code == 404 else response.reason_phrase
+            return JsonResponse(error_body(response.status_code, message), status=response.status_code)
+        return response
+
+    def process_exception(self, request, exception):
+        if not is_api_request(request):
+            return None
+        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return JsonResponse(error_body(500, "Some server side error occurred.", error_type="internal_service_error"),
+                            status=500)

@@ -1,0 +1,34 @@
+"""Query parameters shared by the list endpoints."""
+
+from dataclasses import dataclass
+
+from orders.errors import ErrorDetail, ValidationFailed
+
+DEFAULT_PAGE_SIZE = 16
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    size: int
+
+
+def positive_int(query_params, name: str, default: int, maximum: int | None = None) -> int:
+    raw = query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    value = int(raw) if raw.isascii() and raw.isdigit() else 0
+    if value < 1 or (maximum is not None and value > maximum):
+        bound = f" and at most {maximum}" if maximum else ""
+        message = f"must be a whole number of at least 1{bound}"
+        raise ValidationFailed(f"Invalid query parameter {name}: {message}.",
+                               [ErrorDetail(name, message, "invalid_query_parameter")])
+    return value
+
+
+def page_from(query_params) -> Page:
+    return Page(
+        number=positive_int(query_params, "pageNumber", 1),
+        size=positive_int(query_params, "pageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+    )

@@ -1,0 +1,108 @@
+"""The Order Service API (tenant-managed): thin views that validate, call a service and render."""
+
+from django.http import HttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders import scopes, selectors, services
+from orders.actors import Actor
+from orders.errors import ValidationFailed
+from orders.models import Tenant
+
+from .params import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_from
+
+JSON = "application/json"
+ORDER_ID = OpenApiParameter("orderId", str, OpenApiParameter.PATH, description="The order's id, e.g. EON1001.")
+PAGING = [
+    OpenApiParameter("pageNumber", int, description="Page to return, from 1.", default=1),
+    OpenApiParameter("pageSize", int, description=f"Orders per page, 1 to {MAX_PAGE_SIZE}.", default=DEFAULT_PAGE_SIZE),
+]
+ORDER_OBJECT = OpenApiResponse(OpenApiTypes.OBJECT, description="The order as stored, with its server fields.")
+NO_CONTENT = OpenApiResponse(description="Done.")
+
+
+def order_yrn(tenant: str, order_id: str) -> str:
+    return f"urn:yaas:saasag:order:salesorder:{tenant};{order_id}"
+
+
+def json_object_body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationFailed("The request body must be a JSON object.")
+    return request.data
+
+
+class TenantApiView(APIView):
+    """An API view under /{service}/{tenant}/…; the token decides the tenant and the actor."""
+
+    required_scopes: dict = {}
+
+    @property
+    def tenant(self) -> Tenant:
+        return self.request.user.client.tenant
+
+    @property
+    def actor(self) -> Actor:
+        return self.request.user.actor
+
+
+@extend_schema(tags=["Orders (Tenant-managed)"])
+class SalesOrderListView(TenantApiView):
+    required_scopes = {"GET": scopes.READ_ORDERS, "HEAD": scopes.READ_ORDERS, "POST": scopes.CREATE_ORDERS}
+
+    @extend_schema(summary="Retrieving orders", parameters=PAGING,
+                   responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of orders.")})
+    def get(self, request, tenant):
+        page = page_from(request.query_params)
+        orders = selectors.visible_orders(self.tenant, self.actor)
+        texts = selectors.order_page(orders, page_number=page.number, page_size=page.size)
+        response = HttpResponse("[" + ",".join(texts) + "]", content_type=JSON)
+        response["X-Total-Count"] = orders.count()
+        return response
+
+    @extend_schema(summary="Retrieving the number of orders", responses={200: NO_CONTENT})
+    def head(self, request, tenant):
+        response = HttpResponse(content_type=JSON)
+        response["X-Total-Count"] = selectors.visible_orders(self.tenant, self.actor).count()
+        return response
+
+    @extend_schema(summary="Creating a new order", request=OpenApiTypes.OBJECT,
+                   responses={201: OpenApiResponse(OpenApiTypes.OBJECT, description="{id, yrn}")})
+    def post(self, request, tenant):
+        order = services.create_order(tenant=self.tenant, document=json_object_body(request), actor=self.actor)
+        location = reverse("orders-api:salesorder-detail", kwargs={"tenant": tenant, "order_id": order.order_id})
+        return Response({"id": order.order_id, "yrn": order_yrn(tenant, order.order_id)}, status=201,
+                        headers={"Location": location})
+
+
+@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[ORDER_ID])
+class SalesOrderDetailView(TenantApiView):
+    required_scopes = {
+        "GET": scopes.READ_ORDERS,
+        "PUT": scopes.UPDATE_ORDERS,
+        "PATCH": scopes.UPDATE_ORDERS,
+        "DELETE": scopes.DELETE_ORDERS,
+    }
+
+    @extend_schema(summary="Retrieving a specific order by ID", responses={200: ORDER_OBJECT})
+    def get(self, request, tenant, order_id):
+        return HttpResponse(selectors.order_document_text(self.tenant, order_id, self.actor), content_type=JSON)
+
+    @extend_schema(summary="Updating an order", request=OpenApiTypes.OBJECT, responses={204: NO_CONTENT})
+    def put(self, request, tenant, order_id):
+        services.replace_order(tenant=self.tenant, order_id=order_id, document=json_object_body(request),
+                               actor=self.actor)
+        return Response(status=204)
+
+    @extend_schema(summary="Partially updating an order (JSON merge patch)", request=OpenApiTypes.OBJECT,
+                   responses={204: NO_CONTENT})
+    def patch(self, request, tenant, order_id):
+        services.patch_order(tenant=self.tenant, order_id=order_id, patch=json_object_body(request), actor=self.actor)
+        return Response(status=204)
+
+    @extend_schema(summary="Deleting an order", responses={204: NO_CONTENT})
+    def delete(self, request, tenant, order_id):
+        services.delete_order(tenant=self.tenant, order_id=order_id, actor=self.actor)
+        return Response(status=204)

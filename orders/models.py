@@ -1,0 +1,132 @@
+from django.conf import settings
+from django.core.validators import MinLengthValidator, RegexValidator
+from django.db import models
+
+from .documents import DecimalJSONDecoder, DecimalJSONEncoder
+from .statuses import OrderStatus
+
+TENANT_NAME_PATTERN = r"^[a-z][a-z0-9]+$"
+FIRST_ORDER_NUMBER = 1001
+
+
+def money_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(max_digits=20, decimal_places=3, **kwargs)
+
+
+def document_field(**kwargs) -> models.JSONField:
+    """A JSON column whose numbers stay Decimal both ways."""
+    return models.JSONField(encoder=DecimalJSONEncoder, decoder=DecimalJSONDecoder, **kwargs)
+
+
+class Tenant(models.Model):
+    name = models.CharField(
+        max_length=16,
+        unique=True,
+        validators=[RegexValidator(TENANT_NAME_PATTERN, "lowercase letters and digits, starting with a letter"),
+                    MinLengthValidator(3)],
+    )
+    # The last order number handed out; incremented under a row lock so ids stay unique.
+    last_order_number = models.PositiveBigIntegerField(default=FIRST_ORDER_NUMBER - 1)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="tenants", blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiClient(models.Model):
+    """An integration's OAuth2 client, bound to one tenant and optionally to one vendor."""
+
+    application = models.OneToOneField(settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="api_client")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="api_clients")
+    vendor_id = models.CharField(max_length=64, blank=True, help_text="Restricts the client to this vendor's orders.")
+    scopes = models.TextField(help_text="Space-separated scopes the client may request.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tenant", "application__name"]
+
+    def __str__(self) -> str:
+        return f"{self.application.name} ({self.tenant})"
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+
+class Order(models.Model):
+    """A sales order: the hot fields as indexed columns, the whole order as its API document."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="orders")
+    order_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    created = models.DateTimeField()
+    last_status_change = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+    site_code = models.CharField(max_length=64, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    customer_id = models.CharField(max_length=255, blank=True)
+    customer_email = models.CharField(max_length=255, blank=True)
+    total_net = money_field(null=True, blank=True)
+    total_tax = money_field(null=True, blank=True)
+    total_gross = money_field(null=True, blank=True)
+    order_type = models.CharField(max_length=16, blank=True)
+    master_order = models.CharField(max_length=64, blank=True)
+    document = document_field()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "order_id"], name="order_id_unique_per_tenant")]
+        indexes = [
+            models.Index(fields=["tenant", "-created", "order_id"], name="order_tenant_created"),
+            models.Index(fields=["tenant", "status", "-created"], name="order_tenant_status"),
+            models.Index(fields=["tenant", "customer_email"], name="order_tenant_customer_email"),
+            models.Index(fields=["tenant", "customer_id"], name="order_tenant_customer_id"),
+            models.Index(fields=["tenant", "total_gross"], name="order_tenant_total_gross"),
+            models.Index(fields=["tenant", "master_order"], name="order_tenant_master"),
+        ]
+
+    def __str__(self) -> str:
+        return self.order_id
+
+
+class OrderEntry(models.Model):
+    """One entry of an order, kept in step with the document's `entries` for lookups by vendor or product."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="entry_rows")
+    position = models.PositiveIntegerField()
+    entry_id = models.CharField(max_length=64)
+    product_id = models.CharField(max_length=255, blank=True)
+    vendor_id = models.CharField(max_length=64, blank=True)
+    amount = models.DecimalField(max_digits=20, decimal_places=3)
+    delivered_amount = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    unit = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [models.UniqueConstraint(fields=["order", "entry_id"], name="entry_id_unique_per_order")]
+        indexes = [
+            models.Index(fields=["vendor_id", "order"], name="entry_vendor"),
+            models.Index(fields=["product_id"], name="entry_product"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.entry_id}"
+
+
+class StatusTransition(models.Model):
+    """One status change of an order, with who made it."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_transitions")
+    from_status = models.CharField(max_length=16, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    timestamp = models.DateTimeField()
+    actor = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["order", "timestamp", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.from_status or '∅'} → {self.to_status}"

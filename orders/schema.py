@@ -1,0 +1,250 @@
+"""Validation of order documents as clients send them.
+
+Only the fields the back office reads are typed here; every other field, mixins included,
+is kept verbatim. Each problem is reported with the path of the offending value, e.g.
+`entries[0].amount`, so a client knows exactly what to fix.
+"""
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from .errors import ErrorDetail, ValidationFailed
+from .statuses import OrderStatus
+
+# A Check returns the problems of one value, given its path.
+Check = Callable[[Any, str], list[ErrorDetail]]
+
+MAX_NUMBER = Decimal("1e15")
+ORDER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+
+
+def problem(path: str, message: str, kind: str = "invalid_field") -> list[ErrorDetail]:
+    return [ErrorDetail(path or "body", message, kind)]
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+def string(value: Any, path: str) -> list[ErrorDetail]:
+    return [] if isinstance(value, str) else problem(path, "must be a string")
+
+
+def text(max_length: int) -> Check:
+    """A string short enough for the indexed column it is copied to."""
+
+    def check(value: Any, path: str) -> list[ErrorDetail]:
+        if not isinstance(value, str):
+            return problem(path, "must be a string")
+        return problem(path, f"must be at most {max_length} characters") if len(value) > max_length else []
+
+    return check
+
+
+def boolean(value: Any, path: str) -> list[ErrorDetail]:
+    return [] if isinstance(value, bool) else problem(path, "must be true or false")
+
+
+def number(value: Any, path: str) -> list[ErrorDetail]:
+    if not is_number(value):
+        return problem(path, "must be a number")
+    if abs(value) >= MAX_NUMBER:
+        return problem(path, f"must be smaller than {MAX_NUMBER:,.0f} in magnitude")
+    return []
+
+
+def non_negative(value: Any, path: str) -> list[ErrorDetail]:
+    return number(value, path) or ([] if value >= 0 else problem(path, "must not be negative"))
+
+
+def any_object(value: Any, path: str) -> list[ErrorDetail]:
+    return [] if isinstance(value, dict) else problem(path, "must be a JSON object")
+
+
+def date_time(value: Any, path: str) -> list[ErrorDetail]:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return []
+    return problem(path, "must be an ISO 8601 date-time with a time zone, e.g. 2025-01-30T13:45:34.406Z")
+
+
+def matching(pattern: re.Pattern, description: str) -> Check:
+    def check(value: Any, path: str) -> list[ErrorDetail]:
+        return string(value, path) or ([] if pattern.match(value) else problem(path, f"must be {description}"))
+
+    return check
+
+
+def one_of(*choices: str) -> Check:
+    def check(value: Any, path: str) -> list[ErrorDetail]:
+        return [] if value in choices else problem(path, f"must be one of {', '.join(choices)}")
+
+    return check
+
+
+def obj(fields: dict[str, Check] | None = None, required: tuple[str, ...] = ()) -> Check:
+    """A JSON object whose known fields are checked; unknown fields are allowed and kept."""
+    fields = fields or {}
+
+    def check(value: Any, path: str) -> list[ErrorDetail]:
+        if not isinstance(value, dict):
+            return problem(path, "must be a JSON object")
+        prefix = f"{path}." if path else ""
+        errors = [
+            ErrorDetail(f"{prefix}{name}", "is required", "missing_value") for name in required if name not in value
+        ]
+        for name, field_check in fields.items():
+            if value.get(name) is not None:
+                errors += field_check(value[name], f"{prefix}{name}")
+        return errors
+
+    return check
+
+
+def array(items: Check, min_items: int = 0) -> Check:
+    def check(value: Any, path: str) -> list[ErrorDetail]:
+        if not isinstance(value, list):
+            return problem(path, "must be a JSON array")
+        if len(value) < min_items:
+            return problem(path, f"must hold at least {min_items} item(s)")
+        return [error for index, item in enumerate(value) for error in items(item, f"{path}[{index}]")]
+
+    return check
+
+
+def one_of_required(*names: str) -> Check:
+    def check(value: Any, path: str) -> list[ErrorDetail]:
+        if isinstance(value, dict) and not any(name in value for name in names):
+            return problem(f"{path}.{names[0]}" if path else names[0], f"is required (or {', '.join(names[1:])})",
+                           "missing_value")
+        return []
+
+    return check
+
+
+def all_of(*checks: Check) -> Check:
+    def check(value: Any, path: str) -> list[ErrorDetail]:
+        for each in checks:
+            errors = each(value, path)
+            if errors:
+                return errors
+        return []
+
+    return check
+
+
+price = obj({"netValue": number, "grossValue": number, "taxValue": number, "taxRate": number, "taxCode": string})
+
+entry = all_of(
+    obj(
+        {
+            "id": matching(ORDER_ID_PATTERN, "1 to 64 letters, digits, '.', '_' or '-'"),
+            "amount": non_negative,
+            "orderedAmount": non_negative,
+            "deliveredAmount": non_negative,
+            "effectiveQuantity": non_negative,
+            "packedAmountInPc": non_negative,
+            "unitPrice": number,
+            "totalPrice": number,
+            "calculatedUnitPrice": price,
+            "calculatedPrice": any_object,
+            "measurementUnit": obj({"unit": text(16), "value": number}),
+            "product": obj({"id": text(255), "vendor": obj({"id": text(64), "name": string}, required=("id",))}),
+            "price": any_object,
+            "tax": any_object,
+            "mixins": any_object,
+            "metadata": any_object,
+            "externalDiscounts": array(any_object),
+            "externalFees": array(any_object),
+        },
+        required=("amount",),
+    ),
+    one_of_required("calculatedUnitPrice", "unitPrice"),
+    one_of_required("calculatedPrice", "totalPrice"),
+)
+
+order_document = all_of(
+    obj(
+        {
+            "id": matching(ORDER_ID_PATTERN, "1 to 64 letters, digits, '.', '_' or '-'"),
+            "status": one_of(*OrderStatus.values),
+            "entries": array(entry, min_items=1),
+            "customer": obj({"id": text(255), "email": text(255), "mixins": any_object}, required=("email",)),
+            "siteCode": text(64),
+            "countryCode": string,
+            "currency": matching(CURRENCY_PATTERN, "a three-letter ISO 4217 code such as EUR"),
+            "created": date_time,
+            "lastStatusChange": date_time,
+            "completed": date_time,
+            "discounts": array(any_object),
+            "payments": array(any_object),
+            "shipments": array(any_object),
+            "billingAddress": any_object,
+            "shippingAddress": any_object,
+            "shipping": any_object,
+            "deliveryWindow": any_object,
+            "channel": any_object,
+            "vendor": obj({"id": string, "name": string}, required=("id",)),
+            "mixins": any_object,
+            "metadata": obj({"version": number, "mixins": any_object}),
+            "calculatedPrice": obj({"price": price, "finalPrice": price}),
+            "subTotalPrice": number,
+            "totalPrice": number,
+            "totalAuthorizedAmount": number,
+            "orderType": one_of("MASTER_ORDER", "SUB_ORDER"),
+            "masterOrder": text(64),
+            "subOrders": array(string),
+            "checkout": boolean,
+        },
+        required=("entries", "customer"),
+    ),
+    one_of_required("calculatedPrice", "totalPrice"),
+)
+
+
+def find_nul_characters(value: Any, path: str = "") -> list[ErrorDetail]:
+    """Text may not hold U+0000: databases cannot store it in JSON."""
+    if isinstance(value, str):
+        return problem(path, "must not contain the NUL character") if "\x00" in value else []
+    if isinstance(value, dict):
+        return [
+            error
+            for key, item in value.items()
+            for error in (
+                problem(path, "keys must not contain the NUL character")
+                if "\x00" in key
+                else find_nul_characters(item, f"{path}.{key}" if path else key)
+            )
+        ]
+    if isinstance(value, list):
+        return [error for index, item in enumerate(value) for error in find_nul_characters(item, f"{path}[{index}]")]
+    return []
+
+
+def duplicate_entry_ids(document: dict) -> list[ErrorDetail]:
+    seen: set[str] = set()
+    errors = []
+    for index, item in enumerate(document.get("entries") or []):
+        entry_id = item.get("id") if isinstance(item, dict) else None
+        if entry_id is not None and entry_id in seen:
+            errors += problem(f"entries[{index}].id", f"duplicates the entry id {entry_id!r}")
+        seen.add(entry_id)
+    return errors
+
+
+def validate_order_document(document: Any) -> dict:
+    """Return the document if it is a valid order; raise ValidationFailed naming every problem."""
+    errors = order_document(document, "")
+    if not errors:
+        errors = find_nul_characters(document) + duplicate_entry_ids(document)
+    if errors:
+        raise ValidationFailed("There are validation problems, see details section for more information", errors)
+    return document

@@ -1,0 +1,46 @@
+"""Reads of orders, always scoped to a tenant and to what the actor may see."""
+
+from django.db.models import Exists, OuterRef, QuerySet, TextField
+from django.db.models.functions import Cast
+
+from .actors import Actor
+from .errors import NotFound
+from .models import Order, OrderEntry, Tenant
+
+DEFAULT_ORDERING = ("-created", "-order_id")
+
+
+def visible_orders(tenant: Tenant | int, actor: Actor) -> QuerySet[Order]:
+    orders = Order.objects.filter(tenant=tenant)
+    if actor.vendor_id:
+        vendor_entries = OrderEntry.objects.filter(order=OuterRef("pk"), vendor_id=actor.vendor_id)
+        orders = orders.filter(Exists(vendor_entries))
+    return orders
+
+
+def order_not_found(order_id: str) -> NotFound:
+    return NotFound(f"Order with id {order_id} not found.")
+
+
+def get_order(tenant: Tenant | int, order_id: str, actor: Actor) -> Order:
+    order = visible_orders(tenant, actor).filter(order_id=order_id).first()
+    if order is None:
+        raise order_not_found(order_id)
+    return order
+
+
+def with_document_text(orders: QuerySet[Order]) -> QuerySet:
+    """The stored documents as JSON text, so reads pass them through without decoding."""
+    return orders.annotate(document_text=Cast("document", TextField())).values_list("document_text", flat=True)
+
+
+def order_document_text(tenant: Tenant | int, order_id: str, actor: Actor) -> str:
+    text = with_document_text(visible_orders(tenant, actor).filter(order_id=order_id)).first()
+    if text is None:
+        raise order_not_found(order_id)
+    return text
+
+
+def order_page(orders: QuerySet[Order], *, page_number: int, page_size: int) -> list[str]:
+    start = (page_number - 1) * page_size
+    return list(with_document_text(orders.order_by(*DEFAULT_ORDERING))[start : start + page_size])

@@ -1,0 +1,235 @@
+"""Every operation that changes tenants, API clients or orders: one function each, one transaction each."""
+
+import secrets
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from oauth2_provider.models import Application
+
+from .actors import Actor
+from .documents import format_timestamp, get_path, merge_patch, parse_timestamp
+from .errors import Conflict, ErrorDetail, PermissionDenied, ValidationFailed
+from .models import ApiClient, Order, OrderEntry, StatusTransition, Tenant
+from .schema import is_number, validate_order_document
+from .scopes import VENDOR_SCOPES, unknown_scopes
+from .selectors import get_order, visible_orders
+from .statuses import OrderStatus, check_transition
+
+MONEY_PLACES = Decimal("0.001")
+# Set by the back office alone; a client's values for them are ignored on every write.
+SERVER_FIELDS = ("id", "status", "created", "lastStatusChange", "completed", "orderType", "masterOrder", "subOrders",
+                 "splitInfo")
+
+
+def create_tenant(*, name: str) -> Tenant:
+    tenant = Tenant(name=name)
+    try:
+        tenant.full_clean()
+    except DjangoValidationError as error:
+        details = [ErrorDetail(field, message) for field, messages in error.message_dict.items() for message in messages]
+        raise ValidationFailed(f"Invalid tenant name {name!r}.", details) from error
+    tenant.save()
+    return tenant
+
+
+def create_api_client(*, tenant: Tenant, scopes: list[str], vendor_id: str = "", name: str = "",
+                      client_id: str = "", client_secret: str = "") -> tuple[ApiClient, str]:
+    """Register an OAuth2 client-credentials client; returns it with its secret, shown this once."""
+    if not scopes or unknown_scopes(scopes):
+        raise ValidationFailed(f"Unknown scopes: {' '.join(unknown_scopes(scopes)) or '(none given)'}.")
+    if VENDOR_SCOPES.intersection(scopes) and not vendor_id:
+        raise ValidationFailed("The *_by_vendor scopes need a vendor id.")
+    secret = client_secret or secrets.token_urlsafe(32)
+    with transaction.atomic():
+        application = Application.objects.create(
+            name=name or f"{tenant.name} API client",
+            client_id=client_id or secrets.token_urlsafe(24),
+            client_secret=secret,
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        )
+        client = ApiClient.objects.create(application=application, tenant=tenant, vendor_id=vendor_id,
+                                          scopes=" ".join(dict.fromkeys(scopes)))
+    return client, secret
+
+
+def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:
+    document = validate_order_document(document)
+    now = timezone.now()
+    created = parse_timestamp(document["created"]) if document.get("created") else now
+    status = document.get("status") or OrderStatus.CREATED
+    try:
+        with transaction.atomic():
+            order = Order(
+                tenant=tenant,
+                order_id=document.get("id") or _next_order_id(tenant),
+                status=status,
+                created=created,
+                last_status_change=parse_timestamp(document["lastStatusChange"])
+                if document.get("lastStatusChange")
+                else created,
+                version=1,
+            )
+            _store_document(order, _without_server_fields(document))
+            order.save(force_insert=True)
+            _sync_entry_rows(order)
+            _record_transition(order, from_status="", actor=actor, at=order.last_status_change)
+    except IntegrityError as error:
+        if Order.objects.filter(tenant=tenant, order_id=document.get("id")).exists():
+            raise Conflict(f"An order with id {document.get('id')} already exists.",
+                           [ErrorDetail("id", "is already taken", "duplicate_value")]) from error
+        raise
+    return order
+
+
+def replace_order(*, tenant: Tenant, order_id: str, document: Any, actor: Actor) -> Order:
+    """PUT: the client's document replaces the stored one; server fields stay the server's."""
+
+    return _update_order(tenant=tenant, order_id=order_id, actor=actor, change=lambda stored: document,
+                         expected_version=_requested_version(document))
+
+
+def patch_order(*, tenant: Tenant, order_id: str, patch: Any, actor: Actor) -> Order:
+    """PATCH: a JSON merge patch (RFC 7396) of the stored document."""
+    return _update_order(tenant=tenant, order_id=order_id, actor=actor,
+                         change=lambda stored: merge_patch(stored, patch),
+                         expected_version=_requested_version(patch))
+
+
+def delete_order(*, tenant: Tenant, order_id: str, actor: Actor) -> None:
+    with transaction.atomic():
+        order = get_order(tenant, order_id, actor)
+        order.delete()
+
+
+def _update_order(*, tenant: Tenant, order_id: str, actor: Actor, change: Callable[[dict], Any],
+                  expected_version: int | None) -> Order:
+    with transaction.atomic():
+        order = _locked_order(tenant, order_id, actor)
+        _check_version(order, expected_version)
+        _check_may_change(order, actor)
+        document = validate_order_document(change(order.document))
+        now = timezone.now()
+        new_status = document.get("status") or order.status
+        if new_status != order.status:
+            _change_status(order, new_status, actor=actor, at=now)
+        order.version += 1
+        _store_document(order, _without_server_fields(document) | _server_fields_of(order.document))
+        order.save()
+        _sync_entry_rows(order)
+    return order
+
+
+def _locked_order(tenant: Tenant, order_id: str, actor: Actor) -> Order:
+    get_order(tenant, order_id, actor)  # raises NotFound before any lock is taken
+    return visible_orders(tenant, actor).select_for_update().get(order_id=order_id)
+
+
+def _requested_version(body: Any) -> int | None:
+    version = get_path(body, "metadata.version") if isinstance(body, dict) else None
+    if version is None:
+        return None
+    if not is_number(version) or version != int(version):
+        raise ValidationFailed("metadata.version must be an integer.",
+                               [ErrorDetail("metadata.version", "must be an integer")])
+    return int(version)
+
+
+def _check_version(order: Order, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != order.version:
+        message = (f"Optimistic locking failed: the order is at version {order.version}, not {expected_version}. "
+                   "Fetch the order again and retry.")
+        raise Conflict(message, [ErrorDetail("metadata.version", f"current version is {order.version}",
+                                             "stale_version")])
+
+
+def _check_may_change(order: Order, actor: Actor) -> None:
+    if order.status == OrderStatus.COMPLETED and not actor.may_change_completed:
+        raise PermissionDenied("Changing a COMPLETED order needs the scope order.order_update_completed.")
+
+
+def _change_status(order: Order, new_status: str, *, actor: Actor, at) -> None:
+    check_transition(order.status, new_status)
+    previous = order.status
+    order.status = new_status
+    order.last_status_change = at
+    if new_status == OrderStatus.COMPLETED:
+        order.document["completed"] = format_timestamp(at)
+    _record_transition(order, from_status=previous, actor=actor, at=at)
+
+
+def _record_transition(order: Order, *, from_status: str, actor: Actor, at) -> None:
+    StatusTransition.objects.create(order=order, from_status=from_status, to_status=order.status, timestamp=at,
+                                    actor=actor.label)
+
+
+def _next_order_id(tenant: Tenant) -> str:
+    """The tenant's next free `EON…` id; the counter row is locked until the order is committed."""
+    while True:
+        Tenant.objects.filter(pk=tenant.pk).update(last_order_number=F("last_order_number") + 1)
+        number = Tenant.objects.values_list("last_order_number", flat=True).get(pk=tenant.pk)
+        order_id = f"EON{number}"
+        # A client may have taken this id for an order of its own.
+        if not Order.objects.filter(tenant=tenant, order_id=order_id).exists():
+            return order_id
+
+
+def _without_server_fields(document: dict) -> dict:
+    return {key: value for key, value in document.items() if key not in SERVER_FIELDS}
+
+
+def _server_fields_of(document: dict) -> dict:
+    return {key: document[key] for key in SERVER_FIELDS if key in document}
+
+
+def _store_document(order: Order, document: dict) -> None:
+    """Put the server's fields into the document and copy the hot fields to their columns."""
+    for entry in document["entries"]:
+        entry.setdefault("id", uuid.uuid4().hex[:24])
+    metadata = dict(document.get("metadata") or {})
+    metadata["version"] = order.version
+    order.document = {
+        **document,
+        "id": order.order_id,
+        "status": order.status,
+        "created": format_timestamp(order.created),
+        "lastStatusChange": format_timestamp(order.last_status_change),
+        "metadata": metadata,
+    }
+    order.site_code = document.get("siteCode") or ""
+    order.currency = document.get("currency") or ""
+    order.customer_id = get_path(document, "customer.id") or ""
+    order.customer_email = get_path(document, "customer.email") or ""
+    order.total_net = _money(get_path(document, "calculatedPrice.finalPrice.netValue"))
+    order.total_tax = _money(get_path(document, "calculatedPrice.finalPrice.taxValue"))
+    order.total_gross = _money(get_path(document, "calculatedPrice.finalPrice.grossValue", document.get("totalPrice")))
+    order.order_type = document.get("orderType") or ""
+    order.master_order = document.get("masterOrder") or ""
+
+
+def _money(value: Any) -> Decimal | None:
+    return Decimal(value).quantize(MONEY_PLACES) if is_number(value) else None
+
+
+def _sync_entry_rows(order: Order) -> None:
+    """Rewrite the entry rows from the document: they index what the document holds."""
+    OrderEntry.objects.filter(order=order).delete()
+    OrderEntry.objects.bulk_create(
+        OrderEntry(
+            order=order,
+            position=position,
+            entry_id=entry["id"],
+            product_id=get_path(entry, "product.id") or "",
+            vendor_id=get_path(entry, "product.vendor.id") or "",
+            amount=_money(entry["amount"]),
+            delivered_amount=_money(entry.get("deliveredAmount")),
+            unit=get_path(entry, "measurementUnit.unit") or "",
+        )
+        for position, entry in enumerate(order.document["entries"])
+    )

@@ -1,0 +1,35 @@
+"""The order status machine: one table, used by every way a status can change."""
+
+from django.db import models
+
+from .errors import ErrorDetail, ValidationFailed
+
+
+class OrderStatus(models.TextChoices):
+    IN_CHECKOUT = "IN_CHECKOUT"
+    CREATED = "CREATED"
+    CONFIRMED = "CONFIRMED"
+    DECLINED = "DECLINED"
+    SHIPPED = "SHIPPED"
+    COMPLETED = "COMPLETED"
+
+
+ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    OrderStatus.IN_CHECKOUT: (OrderStatus.CREATED, OrderStatus.DECLINED),
+    OrderStatus.CREATED: (OrderStatus.CONFIRMED, OrderStatus.DECLINED),
+    OrderStatus.CONFIRMED: (OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.DECLINED),
+    OrderStatus.SHIPPED: (OrderStatus.COMPLETED,),
+    OrderStatus.DECLINED: (),
+    OrderStatus.COMPLETED: (),
+}
+
+
+def allowed_next_statuses(current: str) -> tuple[str, ...]:
+    return ALLOWED_TRANSITIONS.get(current, ())
+
+
+def check_transition(current: str, target: str) -> None:
+    if target not in allowed_next_statuses(current):
+        allowed = ", ".join(allowed_next_statuses(current)) or "none"
+        message = f"An order in status {current} cannot change to {target}. Allowed: {allowed}."
+        raise ValidationFailed(message, [ErrorDetail("status", message, "invalid_transition")])
