@@ -17,7 +17,9 @@ class HasTenantScope(BasePermission):
             return False  # DRF answers 401: no credentials were given
         if principal.tenant_name != view.kwargs.get("tenant"):
             raise PermissionDenied("The access token is not valid for this tenant.")
-        accepted = view.required_scopes.get(request.method, frozenset())
+        accepted = view.required_scopes.get(request.method)
+        if accepted is None:
+            return True  # not an operation of this resource: the view answers 405 (or OPTIONS)
         if not principal.scopes & accepted:
             raise PermissionDenied(
                 "Given request does not have required scopes. It needs one of: " + ", ".join(sorted(accepted)) + "."
