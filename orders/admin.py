@@ -49,9 +49,24 @@ class OrderAdmin(admin.ModelAdmin):
     ordering = ["-created"]
     inlines = [OrderEntryInline, StatusTransitionInline]
     exclude = ["document"]
-    readonly_fields = ["tenant", "order_id", "status", "created", "last_status_change", "version", "site_code",
-                       "currency", "customer_id", "customer_email", "total_net", "total_tax", "total_gross",
-                       "order_type", "master_order", "pretty_document"]
+    readonly_fields = [
+        "tenant",
+        "order_id",
+        "status",
+        "created",
+        "last_status_change",
+        "version",
+        "site_code",
+        "currency",
+        "customer_id",
+        "customer_email",
+        "total_net",
+        "total_tax",
+        "total_gross",
+        "order_type",
+        "master_order",
+        "pretty_document",
+    ]
 
     def has_add_permission(self, request):
         return False

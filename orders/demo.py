@@ -24,21 +24,83 @@ class DemoProduct:
 
 
 PRODUCTS = [
-    DemoProduct("BC10033--BC10033-43", "8033546091234", "Safety shoes high Reptile RS S3 SRC, black",
-                "Hohe Sicherheitsschuhe Reptile RS S3 SRC, schwarz", "vendor-ushoes", "H87", Decimal("100.00"),
-                "STANDARD", Decimal("19")),
-    DemoProduct("CHEESE-GOUDA-KG", "4008400000012", "Gouda cheese, mature (per kg)", "Gouda, mittelalt (pro kg)",
-                "vendor-dairy", "KGM", Decimal("18.90"), "REDUCED", Decimal("7")),
-    DemoProduct("GLOVES-NITRIL-100", "4031101000017", "Nitrile gloves, box of 100", "Nitrilhandschuhe, 100 Stück",
-                "vendor-safety", "H87", Decimal("12.49"), "STANDARD", Decimal("19")),
-    DemoProduct("HELMET-WHITE", "4031101000024", "Safety helmet, white", "Schutzhelm, weiß", "vendor-safety", "H87",
-                Decimal("24.95"), "STANDARD", Decimal("19")),
-    DemoProduct("OLIVE-OIL-1L", "8001234567890", "Olive oil extra virgin, 1 l", "Olivenöl extra vergine, 1 l",
-                "vendor-deli", "LTR", Decimal("9.80"), "REDUCED", Decimal("7")),
-    DemoProduct("COFFEE-BEANS-KG", "4006581000010", "Coffee beans, espresso (per kg)", "Kaffeebohnen, Espresso (pro kg)",
-                "vendor-deli", "KGM", Decimal("21.50"), "REDUCED", Decimal("7")),
-    DemoProduct("VEST-HIVIS-L", "4031101000031", "High-visibility vest, size L", "Warnweste, Größe L",
-                "vendor-safety", "H87", Decimal("6.90"), "STANDARD", Decimal("19")),
+    DemoProduct(
+        "BC10033--BC10033-43",
+        "8033546091234",
+        "Safety shoes high Reptile RS S3 SRC, black",
+        "Hohe Sicherheitsschuhe Reptile RS S3 SRC, schwarz",
+        "vendor-ushoes",
+        "H87",
+        Decimal("100.00"),
+        "STANDARD",
+        Decimal("19"),
+    ),
+    DemoProduct(
+        "CHEESE-GOUDA-KG",
+        "4008400000012",
+        "Gouda cheese, mature (per kg)",
+        "Gouda, mittelalt (pro kg)",
+        "vendor-dairy",
+        "KGM",
+        Decimal("18.90"),
+        "REDUCED",
+        Decimal("7"),
+    ),
+    DemoProduct(
+        "GLOVES-NITRIL-100",
+        "4031101000017",
+        "Nitrile gloves, box of 100",
+        "Nitrilhandschuhe, 100 Stück",
+        "vendor-safety",
+        "H87",
+        Decimal("12.49"),
+        "STANDARD",
+        Decimal("19"),
+    ),
+    DemoProduct(
+        "HELMET-WHITE",
+        "4031101000024",
+        "Safety helmet, white",
+        "Schutzhelm, weiß",
+        "vendor-safety",
+        "H87",
+        Decimal("24.95"),
+        "STANDARD",
+        Decimal("19"),
+    ),
+    DemoProduct(
+        "OLIVE-OIL-1L",
+        "8001234567890",
+        "Olive oil extra virgin, 1 l",
+        "Olivenöl extra vergine, 1 l",
+        "vendor-deli",
+        "LTR",
+        Decimal("9.80"),
+        "REDUCED",
+        Decimal("7"),
+    ),
+    DemoProduct(
+        "COFFEE-BEANS-KG",
+        "4006581000010",
+        "Coffee beans, espresso (per kg)",
+        "Kaffeebohnen, Espresso (pro kg)",
+        "vendor-deli",
+        "KGM",
+        Decimal("21.50"),
+        "REDUCED",
+        Decimal("7"),
+    ),
+    DemoProduct(
+        "VEST-HIVIS-L",
+        "4031101000031",
+        "High-visibility vest, size L",
+        "Warnweste, Größe L",
+        "vendor-safety",
+        "H87",
+        Decimal("6.90"),
+        "STANDARD",
+        Decimal("19"),
+    ),
 ]
 SITES = [("DE", "EUR", "DE"), ("AT", "EUR", "AT"), ("CH", "CHF", "CH"), ("US", "USD", "US")]
 STATUSES = ["CREATED"] * 5 + ["CONFIRMED"] * 3 + ["IN_CHECKOUT", "SHIPPED", "COMPLETED", "COMPLETED", "DECLINED"]
@@ -53,8 +115,13 @@ def money(value: Decimal) -> Decimal:
 
 def price_line(net: Decimal, tax_code: str, tax_rate: Decimal) -> dict:
     tax = money(net * tax_rate / 100)
-    return {"netValue": money(net), "grossValue": money(net) + tax, "taxValue": tax, "taxCode": tax_code,
-            "taxRate": tax_rate}
+    return {
+        "netValue": money(net),
+        "grossValue": money(net) + tax,
+        "taxValue": tax,
+        "taxCode": tax_code,
+        "taxRate": tax_rate,
+    }
 
 
 def demo_entry(product: DemoProduct, amount: Decimal, currency: str) -> dict:
@@ -76,8 +143,17 @@ def demo_entry(product: DemoProduct, amount: Decimal, currency: str) -> dict:
             "productType": "BASIC",
         },
         "price": {"currency": currency, "originalAmount": product.unit_price, "effectiveAmount": product.unit_price},
-        "tax": {"lines": [{"code": product.tax_code, "rate": product.tax_rate, "inclusive": False,
-                           "amount": line["taxValue"], "currency": currency}]},
+        "tax": {
+            "lines": [
+                {
+                    "code": product.tax_code,
+                    "rate": product.tax_rate,
+                    "inclusive": False,
+                    "amount": line["taxValue"],
+                    "currency": currency,
+                }
+            ]
+        },
         "calculatedPrice": {"price": line, "finalPrice": line},
     }
 
@@ -87,8 +163,11 @@ def demo_order(rng: random.Random, number: int, now: datetime) -> dict:
     site, currency, country = rng.choice(SITES)
     products = rng.sample(PRODUCTS, rng.randint(1, 4))
     entries = [
-        demo_entry(product, Decimal(rng.randint(500, 3000)) / 1000 if product.unit == "KGM"
-                   else Decimal(rng.randint(1, 12)), currency)
+        demo_entry(
+            product,
+            Decimal(rng.randint(500, 3000)) / 1000 if product.unit == "KGM" else Decimal(rng.randint(1, 12)),
+            currency,
+        )
         for product in products
     ]
     aggregate: dict[tuple, Decimal] = {}
@@ -100,29 +179,53 @@ def demo_order(rng: random.Random, number: int, now: datetime) -> dict:
     tax = sum((line["taxValue"] for line in tax_lines), Decimal(0))
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     created = now - timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
-    address = {"contactName": f"{first} {last}", "street": f"Hauptstraße {rng.randint(1, 120)}",
-               "zipCode": f"{rng.randint(10000, 99999)}", "city": rng.choice(CITIES), "country": country}
+    address = {
+        "contactName": f"{first} {last}",
+        "street": f"Hauptstraße {rng.randint(1, 120)}",
+        "zipCode": f"{rng.randint(10000, 99999)}",
+        "city": rng.choice(CITIES),
+        "country": country,
+    }
     return {
         "status": rng.choice(STATUSES),
         "created": format_timestamp(created),
         "entries": entries,
         "discounts": [],
-        "customer": {"id": f"C{rng.randint(10000, 99999)}", "firstName": first, "lastName": last,
-                     "email": f"{first.lower()}.{number}@example.com"},
+        "customer": {
+            "id": f"C{rng.randint(10000, 99999)}",
+            "firstName": first,
+            "lastName": last,
+            "email": f"{first.lower()}.{number}@example.com",
+        },
         "siteCode": site,
         "countryCode": country,
         "currency": currency,
         "billingAddress": address,
         "shippingAddress": address,
-        "payments": [{"status": "PENDING", "method": rng.choice(["invoice", "card", "paypal"]),
-                      "currency": currency, "authorizedAmount": net + tax}],
+        "payments": [
+            {
+                "status": "PENDING",
+                "method": rng.choice(["invoice", "card", "paypal"]),
+                "currency": currency,
+                "authorizedAmount": net + tax,
+            }
+        ],
         "totalAuthorizedAmount": net + tax,
         "metadata": {"mixins": {"generalAttributes": "https://example.com/schemata/orderGeneralAttributes.v9.json"}},
-        "mixins": {"generalAttributes": {"orderNumber": f"EON{number}", "customerFirstOrder": rng.random() < 0.2,
-                                         "extendedOrderStatus": rng.choice(["01", "05", "10"])}},
+        "mixins": {
+            "generalAttributes": {
+                "orderNumber": f"EON{number}",
+                "customerFirstOrder": rng.random() < 0.2,
+                "extendedOrderStatus": rng.choice(["01", "05", "10"]),
+            }
+        },
         "calculatedPrice": {
             "price": {"netValue": net, "grossValue": net + tax, "taxValue": tax},
-            "finalPrice": {"netValue": net, "grossValue": net + tax, "taxValue": tax,
-                           "taxAggregate": {"lines": tax_lines}},
+            "finalPrice": {
+                "netValue": net,
+                "grossValue": net + tax,
+                "taxValue": tax,
+                "taxAggregate": {"lines": tax_lines},
+            },
         },
     }

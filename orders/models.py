@@ -22,8 +22,10 @@ class Tenant(models.Model):
     name = models.CharField(
         max_length=16,
         unique=True,
-        validators=[RegexValidator(TENANT_NAME_PATTERN, "lowercase letters and digits, starting with a letter"),
-                    MinLengthValidator(3)],
+        validators=[
+            RegexValidator(TENANT_NAME_PATTERN, "lowercase letters and digits, starting with a letter"),
+            MinLengthValidator(3),
+        ],
     )
     # The last order number handed out; incremented under a row lock so ids stay unique.
     last_order_number = models.PositiveBigIntegerField(default=FIRST_ORDER_NUMBER - 1)
@@ -40,7 +42,9 @@ class Tenant(models.Model):
 class ApiClient(models.Model):
     """An integration's OAuth2 client, bound to one tenant and optionally to one vendor."""
 
-    application = models.OneToOneField(settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="api_client")
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="api_client"
+    )
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="api_clients")
     vendor_id = models.CharField(max_length=64, blank=True, help_text="Restricts the client to this vendor's orders.")
     scopes = models.TextField(help_text="Space-separated scopes the client may request.")

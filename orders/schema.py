@@ -123,8 +123,9 @@ def array(items: Check, min_items: int = 0) -> Check:
 def one_of_required(*names: str) -> Check:
     def check(value: Any, path: str) -> list[ErrorDetail]:
         if isinstance(value, dict) and not any(name in value for name in names):
-            return problem(f"{path}.{names[0]}" if path else names[0], f"is required (or {', '.join(names[1:])})",
-                           "missing_value")
+            return problem(
+                f"{path}.{names[0]}" if path else names[0], f"is required (or {', '.join(names[1:])})", "missing_value"
+            )
         return []
 
     return check

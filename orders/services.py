@@ -23,8 +23,17 @@ from .statuses import OrderStatus, check_transition
 
 MONEY_PLACES = Decimal("0.001")
 # Set by the back office alone; a client's values for them are ignored on every write.
-SERVER_FIELDS = ("id", "status", "created", "lastStatusChange", "completed", "orderType", "masterOrder", "subOrders",
-                 "splitInfo")
+SERVER_FIELDS = (
+    "id",
+    "status",
+    "created",
+    "lastStatusChange",
+    "completed",
+    "orderType",
+    "masterOrder",
+    "subOrders",
+    "splitInfo",
+)
 
 
 def create_tenant(*, name: str) -> Tenant:
@@ -32,14 +41,23 @@ def create_tenant(*, name: str) -> Tenant:
     try:
         tenant.full_clean()
     except DjangoValidationError as error:
-        details = [ErrorDetail(field, message) for field, messages in error.message_dict.items() for message in messages]
+        details = [
+            ErrorDetail(field, message) for field, messages in error.message_dict.items() for message in messages
+        ]
         raise ValidationFailed(f"Invalid tenant name {name!r}.", details) from error
     tenant.save()
     return tenant
 
 
-def create_api_client(*, tenant: Tenant, scopes: list[str], vendor_id: str = "", name: str = "",
-                      client_id: str = "", client_secret: str = "") -> tuple[ApiClient, str]:
+def create_api_client(
+    *,
+    tenant: Tenant,
+    scopes: list[str],
+    vendor_id: str = "",
+    name: str = "",
+    client_id: str = "",
+    client_secret: str = "",
+) -> tuple[ApiClient, str]:
     """Register an OAuth2 client-credentials client; returns it with its secret, shown this once."""
     if not scopes or unknown_scopes(scopes):
         raise ValidationFailed(f"Unknown scopes: {' '.join(unknown_scopes(scopes)) or '(none given)'}.")
@@ -54,8 +72,9 @@ def create_api_client(*, tenant: Tenant, scopes: list[str], vendor_id: str = "",
             client_type=Application.CLIENT_CONFIDENTIAL,
             authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
         )
-        client = ApiClient.objects.create(application=application, tenant=tenant, vendor_id=vendor_id,
-                                          scopes=" ".join(dict.fromkeys(scopes)))
+        client = ApiClient.objects.create(
+            application=application, tenant=tenant, vendor_id=vendor_id, scopes=" ".join(dict.fromkeys(scopes))
+        )
     return client, secret
 
 
@@ -82,8 +101,10 @@ def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:
             _record_transition(order, from_status="", actor=actor, at=order.last_status_change)
     except IntegrityError as error:
         if Order.objects.filter(tenant=tenant, order_id=document.get("id")).exists():
-            raise Conflict(f"An order with id {document.get('id')} already exists.",
-                           [ErrorDetail("id", "is already taken", "duplicate_value")]) from error
+            raise Conflict(
+                f"An order with id {document.get('id')} already exists.",
+                [ErrorDetail("id", "is already taken", "duplicate_value")],
+            ) from error
         raise
     return order
 
@@ -91,15 +112,24 @@ def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:
 def replace_order(*, tenant: Tenant, order_id: str, document: Any, actor: Actor) -> Order:
     """PUT: the client's document replaces the stored one; server fields stay the server's."""
 
-    return _update_order(tenant=tenant, order_id=order_id, actor=actor, change=lambda stored: document,
-                         expected_version=_requested_version(document))
+    return _update_order(
+        tenant=tenant,
+        order_id=order_id,
+        actor=actor,
+        change=lambda stored: document,
+        expected_version=_requested_version(document),
+    )
 
 
 def patch_order(*, tenant: Tenant, order_id: str, patch: Any, actor: Actor) -> Order:
     """PATCH: a JSON merge patch (RFC 7396) of the stored document."""
-    return _update_order(tenant=tenant, order_id=order_id, actor=actor,
-                         change=lambda stored: merge_patch(stored, patch),
-                         expected_version=_requested_version(patch))
+    return _update_order(
+        tenant=tenant,
+        order_id=order_id,
+        actor=actor,
+        change=lambda stored: merge_patch(stored, patch),
+        expected_version=_requested_version(patch),
+    )
 
 
 def delete_order(*, tenant: Tenant, order_id: str, actor: Actor) -> None:
@@ -108,8 +138,9 @@ def delete_order(*, tenant: Tenant, order_id: str, actor: Actor) -> None:
         order.delete()
 
 
-def _update_order(*, tenant: Tenant, order_id: str, actor: Actor, change: Callable[[dict], Any],
-                  expected_version: int | None) -> Order:
+def _update_order(
+    *, tenant: Tenant, order_id: str, actor: Actor, change: Callable[[dict], Any], expected_version: int | None
+) -> Order:
     with transaction.atomic():
         order = _locked_order(tenant, order_id, actor)
         _check_version(order, expected_version)
@@ -136,17 +167,21 @@ def _requested_version(body: Any) -> int | None:
     if version is None:
         return None
     if not is_number(version) or version != int(version):
-        raise ValidationFailed("metadata.version must be an integer.",
-                               [ErrorDetail("metadata.version", "must be an integer")])
+        raise ValidationFailed(
+            "metadata.version must be an integer.", [ErrorDetail("metadata.version", "must be an integer")]
+        )
     return int(version)
 
 
 def _check_version(order: Order, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != order.version:
-        message = (f"Optimistic locking failed: the order is at version {order.version}, not {expected_version}. "
-                   "Fetch the order again and retry.")
-        raise Conflict(message, [ErrorDetail("metadata.version", f"current version is {order.version}",
-                                             "stale_version")])
+        message = (
+            f"Optimistic locking failed: the order is at version {order.version}, not {expected_version}. "
+            "Fetch the order again and retry."
+        )
+        raise Conflict(
+            message, [ErrorDetail("metadata.version", f"current version is {order.version}", "stale_version")]
+        )
 
 
 def _check_may_change(order: Order, actor: Actor) -> None:
@@ -165,8 +200,9 @@ def _change_status(order: Order, new_status: str, *, actor: Actor, at) -> None:
 
 
 def _record_transition(order: Order, *, from_status: str, actor: Actor, at) -> None:
-    StatusTransition.objects.create(order=order, from_status=from_status, to_status=order.status, timestamp=at,
-                                    actor=actor.label)
+    StatusTransition.objects.create(
+        order=order, from_status=from_status, to_status=order.status, timestamp=at, actor=actor.label
+    )
 
 
 def _next_order_id(tenant: Tenant) -> str:

@@ -39,12 +39,22 @@ class ApiSession:
     def url(self, path: str = "", tenant: str | None = None) -> str:
         return f"/{self.service}/{tenant or self.tenant}/{path}".rstrip("/")
 
-    def call(self, method: str, path: str = "", json=None, *, body: str | bytes | None = None,
-             tenant: str | None = None, content_type: str = "application/json", **extra) -> ApiResponse:
+    def call(
+        self,
+        method: str,
+        path: str = "",
+        json=None,
+        *,
+        body: str | bytes | None = None,
+        tenant: str | None = None,
+        content_type: str = "application/json",
+        **extra,
+    ) -> ApiResponse:
         data = body if body is not None else (documents.dumps(json) if json is not None else "")
         headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
-        response = self.http.generic(method, self.url(path, tenant), data=data, content_type=content_type,
-                                     **headers, **extra)
+        response = self.http.generic(
+            method, self.url(path, tenant), data=data, content_type=content_type, **headers, **extra
+        )
         return ApiResponse(response)
 
     def get(self, path="", **kwargs):

@@ -51,7 +51,9 @@ class BearerTokenAuthentication(BaseAuthentication):
         )
         if access_token is None or access_token.expires <= timezone.now():
             raise AuthenticationFailed("The access token is unknown or has expired.")
-        principal = ApiPrincipal(client=access_token.application.api_client, scopes=frozenset(access_token.scope.split()))
+        principal = ApiPrincipal(
+            client=access_token.application.api_client, scopes=frozenset(access_token.scope.split())
+        )
         return principal, access_token
 
     def authenticate_header(self, request):

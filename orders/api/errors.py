@@ -26,7 +26,11 @@ TYPE_BY_STATUS = {
 
 
 def error_body(status: int, message: str, details: list[dict] | None = None, error_type: str = "") -> dict:
-    body = {"status": status, "message": message, "type": error_type or TYPE_BY_STATUS.get(status, "internal_service_error")}
+    body = {
+        "status": status,
+        "message": message,
+        "type": error_type or TYPE_BY_STATUS.get(status, "internal_service_error"),
+    }
     if details:
         body["details"] = details
     return body
@@ -54,8 +58,9 @@ def emporix_exception_handler(exc, context):
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
         if isinstance(exc, drf.ValidationError):
-            body = error_body(400, "There are validation problems, see details section for more information",
-                              _drf_details(exc.detail))
+            body = error_body(
+                400, "There are validation problems, see details section for more information", _drf_details(exc.detail)
+            )
         else:
             body = error_body(exc.status_code, str(exc.detail))
         return Response(body, status=exc.status_code, headers=headers)
@@ -83,5 +88,6 @@ class ApiErrorMiddleware:
         if not is_api_request(request):
             return None
         logger.exception("Unhandled error on %s %s", request.method, request.path)
-        return JsonResponse(error_body(500, "Some server side error occurred.", error_type="internal_service_error"),
-                            status=500)
+        return JsonResponse(
+            error_body(500, "Some server side error occurred.", error_type="internal_service_error"), status=500
+        )

@@ -22,8 +22,9 @@ def positive_int(query_params, name: str, default: int, maximum: int | None = No
     if value < 1 or (maximum is not None and value > maximum):
         bound = f" and at most {maximum}" if maximum else ""
         message = f"must be a whole number of at least 1{bound}"
-        raise ValidationFailed(f"Invalid query parameter {name}: {message}.",
-                               [ErrorDetail(name, message, "invalid_query_parameter")])
+        raise ValidationFailed(
+            f"Invalid query parameter {name}: {message}.", [ErrorDetail(name, message, "invalid_query_parameter")]
+        )
     return value
 
 

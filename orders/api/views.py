@@ -52,8 +52,11 @@ class TenantApiView(APIView):
 class SalesOrderListView(TenantApiView):
     required_scopes = {"GET": scopes.READ_ORDERS, "HEAD": scopes.READ_ORDERS, "POST": scopes.CREATE_ORDERS}
 
-    @extend_schema(summary="Retrieving orders", parameters=PAGING,
-                   responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of orders.")})
+    @extend_schema(
+        summary="Retrieving orders",
+        parameters=PAGING,
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of orders.")},
+    )
     def get(self, request, tenant):
         page = page_from(request.query_params)
         orders = selectors.visible_orders(self.tenant, self.actor)
@@ -68,13 +71,17 @@ class SalesOrderListView(TenantApiView):
         response["X-Total-Count"] = selectors.visible_orders(self.tenant, self.actor).count()
         return response
 
-    @extend_schema(summary="Creating a new order", request=OpenApiTypes.OBJECT,
-                   responses={201: OpenApiResponse(OpenApiTypes.OBJECT, description="{id, yrn}")})
+    @extend_schema(
+        summary="Creating a new order",
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiResponse(OpenApiTypes.OBJECT, description="{id, yrn}")},
+    )
     def post(self, request, tenant):
         order = services.create_order(tenant=self.tenant, document=json_object_body(request), actor=self.actor)
         location = reverse("orders-api:salesorder-detail", kwargs={"tenant": tenant, "order_id": order.order_id})
-        return Response({"id": order.order_id, "yrn": order_yrn(tenant, order.order_id)}, status=201,
-                        headers={"Location": location})
+        return Response(
+            {"id": order.order_id, "yrn": order_yrn(tenant, order.order_id)}, status=201, headers={"Location": location}
+        )
 
 
 @extend_schema(tags=["Orders (Tenant-managed)"], parameters=[ORDER_ID])
@@ -92,12 +99,16 @@ class SalesOrderDetailView(TenantApiView):
 
     @extend_schema(summary="Updating an order", request=OpenApiTypes.OBJECT, responses={204: NO_CONTENT})
     def put(self, request, tenant, order_id):
-        services.replace_order(tenant=self.tenant, order_id=order_id, document=json_object_body(request),
-                               actor=self.actor)
+        services.replace_order(
+            tenant=self.tenant, order_id=order_id, document=json_object_body(request), actor=self.actor
+        )
         return Response(status=204)
 
-    @extend_schema(summary="Partially updating an order (JSON merge patch)", request=OpenApiTypes.OBJECT,
-                   responses={204: NO_CONTENT})
+    @extend_schema(
+        summary="Partially updating an order (JSON merge patch)",
+        request=OpenApiTypes.OBJECT,
+        responses={204: NO_CONTENT},
+    )
     def patch(self, request, tenant, order_id):
         services.patch_order(tenant=self.tenant, order_id=order_id, patch=json_object_body(request), actor=self.actor)
         return Response(status=204)

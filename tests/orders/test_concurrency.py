@@ -18,14 +18,25 @@ WRITERS = 8
 def live_api(live_server, transactional_db):
     tenant = create_tenant(name="acme")
     api_client, secret = create_api_client(tenant=tenant, scopes=EVERY_TENANT_SCOPE)
-    token = requests.post(f"{live_server.url}/oauth/token", data={
-        "grant_type": "client_credentials", "client_id": api_client.application.client_id, "client_secret": secret,
-    }, timeout=30).json()["access_token"]
+    token = requests.post(
+        f"{live_server.url}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": api_client.application.client_id,
+            "client_secret": secret,
+        },
+        timeout=30,
+    ).json()["access_token"]
     session_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def call(method: str, path: str, body=None) -> requests.Response:
-        return requests.request(method, f"{live_server.url}/order-v2/acme/{path}", headers=session_headers,
-                                data=documents.dumps(body) if body is not None else None, timeout=60)
+        return requests.request(
+            method,
+            f"{live_server.url}/order-v2/acme/{path}",
+            headers=session_headers,
+            data=documents.dumps(body) if body is not None else None,
+            timeout=60,
+        )
 
     return call
 

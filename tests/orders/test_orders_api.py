@@ -140,7 +140,10 @@ def documents_decimal(text: str):
         (lambda o: o["entries"][0].update(amount=10**20), "entries[0].amount"),
         (lambda o: o["entries"][0].pop("calculatedPrice"), "entries[0].calculatedPrice"),
         (lambda o: o["entries"].append(copy.deepcopy(o["entries"][0])), "entries[1].id"),
-        (lambda o: o["calculatedPrice"]["finalPrice"].update(grossValue="433.72"), "calculatedPrice.finalPrice.grossValue"),
+        (
+            lambda o: o["calculatedPrice"]["finalPrice"].update(grossValue="433.72"),
+            "calculatedPrice.finalPrice.grossValue",
+        ),
         (lambda o: o["customer"].update(name="nul\x00byte"), "customer.name"),
         (lambda o: o["entries"][0]["product"].update(vendor={"name": "no id"}), "entries[0].product.vendor.id"),
     ],
@@ -176,8 +179,10 @@ def test_token_endpoint_issues_bearer_tokens_with_the_clients_scopes(client, ten
 
     api_client, secret = create_api_client(tenant=tenant, scopes=[scopes.ORDER_READ, scopes.ORDER_CREATE])
     # when
-    response = client.post("/oauth/token", {"grant_type": "client_credentials",
-                                            "client_id": api_client.application.client_id, "client_secret": secret})
+    response = client.post(
+        "/oauth/token",
+        {"grant_type": "client_credentials", "client_id": api_client.application.client_id, "client_secret": secret},
+    )
     # then
     assert response.status_code == 200
     body = response.json()
@@ -325,21 +330,27 @@ def test_put_malformed_json_is_400(api, created):
 
 def test_patch_merges_objects_replaces_arrays_and_removes_nulls(api, created):
     # when
-    response = api.patch(f"salesorders/{created}", {
-        "customer": {"company": None, "firstName": "Jane"},
-        "mixins": {"generalAttributes": {"orderNumber": "X-1"}},
-        "payments": [],
-        "deliveryWindow": None,
-        "metadata": {"version": 1},
-    })
+    response = api.patch(
+        f"salesorders/{created}",
+        {
+            "customer": {"company": None, "firstName": "Jane"},
+            "mixins": {"generalAttributes": {"orderNumber": "X-1"}},
+            "payments": [],
+            "deliveryWindow": None,
+            "metadata": {"version": 1},
+        },
+    )
     # then
     assert response.status_code == 204
     stored = api.get(f"salesorders/{created}").json()
     assert "company" not in stored["customer"]
     assert stored["customer"]["firstName"] == "Jane"
     assert stored["customer"]["lastName"] == "Smith"
-    assert stored["mixins"]["generalAttributes"] == {"extendedOrderStatus": "05", "customerFirstOrder": False,
-                                                     "orderNumber": "X-1"}
+    assert stored["mixins"]["generalAttributes"] == {
+        "extendedOrderStatus": "05",
+        "customerFirstOrder": False,
+        "orderNumber": "X-1",
+    }
     assert stored["payments"] == []
     assert "deliveryWindow" not in stored
     assert stored["metadata"]["version"] == 2
@@ -381,7 +392,9 @@ def test_patch_status_follows_the_status_machine(api, created):
     assert stored["status"] == "CREATED"
     assert stored["lastStatusChange"] > stored["created"]
     assert list(StatusTransition.objects.values_list("from_status", "to_status")) == [
-        ("", "IN_CHECKOUT"), ("IN_CHECKOUT", "CREATED")]
+        ("", "IN_CHECKOUT"),
+        ("IN_CHECKOUT", "CREATED"),
+    ]
 
 
 def test_changing_a_completed_order_needs_update_completed(api, api_session, created):
@@ -441,8 +454,18 @@ def test_list_past_the_last_page_is_empty(api, five_orders):
     assert response.headers["X-Total-Count"] == "5"
 
 
-@pytest.mark.parametrize("query", ["pageNumber=0", "pageNumber=-1", "pageNumber=x", "pageSize=0", "pageSize=1001",
-                                   "pageSize=1e3", "pageNumber=%EF%BC%91"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "pageNumber=0",
+        "pageNumber=-1",
+        "pageNumber=x",
+        "pageSize=0",
+        "pageSize=1001",
+        "pageSize=1e3",
+        "pageNumber=%EF%BC%91",
+    ],
+)
 def test_list_with_bad_paging_is_400(api, query):
     body = assert_error(api.get("salesorders", QUERY_STRING=query), 400, "validation_violation")
     assert body["details"][0]["type"] == "invalid_query_parameter"

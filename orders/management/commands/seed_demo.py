@@ -40,8 +40,13 @@ class Command(BaseCommand):
     def _ensure_api_client(self, tenant: Tenant) -> None:
         if not Application.objects.filter(client_id=DEMO_CLIENT_ID).exists():
             scopes = [scope for scope in ALL_SCOPES if scope not in VENDOR_SCOPES]
-            create_api_client(tenant=tenant, scopes=scopes, name="Demo integration", client_id=DEMO_CLIENT_ID,
-                              client_secret=DEMO_CLIENT_SECRET)
+            create_api_client(
+                tenant=tenant,
+                scopes=scopes,
+                name="Demo integration",
+                client_id=DEMO_CLIENT_ID,
+                client_secret=DEMO_CLIENT_SECRET,
+            )
 
     def _ensure_orders(self, tenant: Tenant) -> None:
         missing = DEMO_ORDER_COUNT - Order.objects.filter(tenant=tenant).count()
