@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from orders import documents
 
-from .models import ApiClient, Order, OrderEntry, StatusTransition, Tenant
+from .models import ApiClient, Order, OrderEntry, OrderEvent, Tenant
 
 
 @admin.register(Tenant)
@@ -30,9 +30,9 @@ class OrderEntryInline(admin.TabularInline):
     can_delete = False
 
 
-class StatusTransitionInline(admin.TabularInline):
-    model = StatusTransition
-    fields = ["timestamp", "from_status", "to_status", "actor"]
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    fields = ["timestamp", "type", "actor", "parameters"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -47,7 +47,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["order_id", "customer_email", "customer_id"]
     date_hierarchy = "created"
     ordering = ["-created"]
-    inlines = [OrderEntryInline, StatusTransitionInline]
+    inlines = [OrderEntryInline, OrderEventInline]
     exclude = ["document"]
     readonly_fields = [
         "tenant",
@@ -79,9 +79,9 @@ class OrderAdmin(admin.ModelAdmin):
         return format_html("<pre>{}</pre>", documents.dumps_pretty(order.document))
 
 
-@admin.register(StatusTransition)
-class StatusTransitionAdmin(admin.ModelAdmin):
-    list_display = ["order", "from_status", "to_status", "timestamp", "actor"]
-    list_filter = ["to_status"]
+@admin.register(OrderEvent)
+class OrderEventAdmin(admin.ModelAdmin):
+    list_display = ["order", "type", "timestamp", "actor"]
+    list_filter = ["type"]
     search_fields = ["order__order_id", "actor"]
     raw_id_fields = ["order"]

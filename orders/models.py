@@ -120,17 +120,26 @@ class OrderEntry(models.Model):
         return f"{self.order_id}/{self.entry_id}"
 
 
-class StatusTransition(models.Model):
-    """One status change of an order, with who made it."""
+class OrderEventType(models.TextChoices):
+    PLACED = "PLACED", "Order placed"
+    UPDATED = "UPDATED", "Order updated"
+    STATUS_CHANGED = "STATUS_CHANGED", "Status changed"
+    SPLIT = "SPLIT", "Split into suborders"
+    RECALCULATED = "RECALCULATED", "Prices recalculated"
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_transitions")
-    from_status = models.CharField(max_length=16, choices=OrderStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=OrderStatus.choices)
+
+class OrderEvent(models.Model):
+    """Something that happened to an order: the staff timeline, the status history, a future webhook outbox."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=32, choices=OrderEventType.choices)
     timestamp = models.DateTimeField()
     actor = models.CharField(max_length=255)
+    parameters = document_field(default=dict, blank=True)
 
     class Meta:
         ordering = ["order", "timestamp", "pk"]
+        indexes = [models.Index(fields=["order", "type", "timestamp"], name="order_event_by_type")]
 
     def __str__(self) -> str:
-        return f"{self.order}: {self.from_status or '∅'} → {self.to_status}"
+        return f"{self.order}: {self.get_type_display()}"

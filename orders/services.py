@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from datetime import datetime
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,8 @@ from oauth2_provider.models import Application
 from .actors import Actor
 from .documents import format_timestamp, get_path, merge_patch, parse_timestamp
 from .errors import Conflict, ErrorDetail, PermissionDenied, ValidationFailed
-from .models import ApiClient, Order, OrderEntry, StatusTransition, Tenant
+from . import events
+from .models import ApiClient, Order, OrderEntry, Tenant
 from .schema import is_number, validate_order_document
 from .scopes import VENDOR_SCOPES, unknown_scopes
 from .selectors import get_order, visible_orders
@@ -98,7 +100,7 @@ def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:
             _store_document(order, _without_server_fields(document))
             order.save(force_insert=True)
             _sync_entry_rows(order)
-            _record_transition(order, from_status="", actor=actor, at=order.last_status_change)
+            events.order_placed(order, actor=actor, at=now)
     except IntegrityError as error:
         if Order.objects.filter(tenant=tenant, order_id=document.get("id")).exists():
             raise Conflict(
@@ -132,6 +134,17 @@ def patch_order(*, tenant: Tenant, order_id: str, patch: Any, actor: Actor) -> O
     )
 
 
+def transition_order(*, tenant: Tenant, order_id: str, status: str, actor: Actor) -> Order:
+    """Move an order to another status, as the status machine allows."""
+    return _update_order(
+        tenant=tenant,
+        order_id=order_id,
+        actor=actor,
+        change=lambda stored: {**stored, "status": status},
+        expected_version=None,
+    )
+
+
 def delete_order(*, tenant: Tenant, order_id: str, actor: Actor) -> None:
     with transaction.atomic():
         order = get_order(tenant, order_id, actor)
@@ -146,6 +159,7 @@ def _update_order(
         _check_version(order, expected_version)
         _check_may_change(order, actor)
         document = validate_order_document(change(order.document))
+        content_changed = _without_server_fields(document) != _without_server_fields(order.document)
         now = timezone.now()
         new_status = document.get("status") or order.status
         if new_status != order.status:
@@ -154,6 +168,8 @@ def _update_order(
         _store_document(order, _without_server_fields(document) | _server_fields_of(order.document))
         order.save()
         _sync_entry_rows(order)
+        if content_changed:
+            events.order_updated(order, actor=actor, at=now, version=order.version)
     return order
 
 
@@ -189,20 +205,14 @@ def _check_may_change(order: Order, actor: Actor) -> None:
         raise PermissionDenied("Changing a COMPLETED order needs the scope order.order_update_completed.")
 
 
-def _change_status(order: Order, new_status: str, *, actor: Actor, at) -> None:
+def _change_status(order: Order, new_status: str, *, actor: Actor, at: datetime) -> None:
     check_transition(order.status, new_status)
     previous = order.status
     order.status = new_status
     order.last_status_change = at
     if new_status == OrderStatus.COMPLETED:
         order.document["completed"] = format_timestamp(at)
-    _record_transition(order, from_status=previous, actor=actor, at=at)
-
-
-def _record_transition(order: Order, *, from_status: str, actor: Actor, at) -> None:
-    StatusTransition.objects.create(
-        order=order, from_status=from_status, to_status=order.status, timestamp=at, actor=actor.label
-    )
+    events.status_changed(order, previous=previous, actor=actor, at=at)
 
 
 def _next_order_id(tenant: Tenant) -> str:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
 from orders import scopes
-from orders.models import Order, StatusTransition
+from orders.models import Order, OrderEvent
 
 from ..conftest import ApiSession
 
@@ -391,9 +391,9 @@ def test_patch_status_follows_the_status_machine(api, created):
     stored = api.get(f"salesorders/{created}").json()
     assert stored["status"] == "CREATED"
     assert stored["lastStatusChange"] > stored["created"]
-    assert list(StatusTransition.objects.values_list("from_status", "to_status")) == [
-        ("", "IN_CHECKOUT"),
-        ("IN_CHECKOUT", "CREATED"),
+    assert [(event.type, event.parameters["status"]) for event in OrderEvent.objects.all()] == [
+        ("PLACED", "IN_CHECKOUT"),
+        ("STATUS_CHANGED", "CREATED"),
     ]
 
 

@@ -1,0 +1,26 @@
+"""One small function per kind of order event, written in the same transaction as the change."""
+
+from datetime import datetime
+
+from .actors import Actor
+from .models import Order, OrderEvent, OrderEventType
+
+STATUS_EVENT_TYPES = (OrderEventType.PLACED, OrderEventType.STATUS_CHANGED)
+
+
+def _record(order: Order, event_type: str, *, actor: Actor, at: datetime, **parameters) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order, type=event_type, timestamp=at, actor=actor.label, parameters=parameters
+    )
+
+
+def order_placed(order: Order, *, actor: Actor, at: datetime) -> OrderEvent:
+    return _record(order, OrderEventType.PLACED, actor=actor, at=at, status=order.status)
+
+
+def order_updated(order: Order, *, actor: Actor, at: datetime, version: int) -> OrderEvent:
+    return _record(order, OrderEventType.UPDATED, actor=actor, at=at, version=version)
+
+
+def status_changed(order: Order, *, previous: str, actor: Actor, at: datetime) -> OrderEvent:
+    return _record(order, OrderEventType.STATUS_CHANGED, actor=actor, at=at, previous=previous, status=order.status)
