@@ -2,8 +2,8 @@
 
 import secrets
 import uuid
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,10 +13,10 @@ from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import Application
 
+from . import events
 from .actors import Actor
 from .documents import format_timestamp, get_path, merge_patch, parse_timestamp
 from .errors import Conflict, ErrorDetail, PermissionDenied, ValidationFailed
-from . import events
 from .models import ApiClient, Order, OrderEntry, Tenant
 from .schema import is_number, validate_order_document
 from .scopes import VENDOR_SCOPES, unknown_scopes
