@@ -5,7 +5,8 @@ from django.db.models.functions import Cast
 
 from .actors import Actor
 from .errors import NotFound
-from .models import Order, OrderEntry, Tenant
+from .events import STATUS_EVENT_TYPES
+from .models import Order, OrderEntry, OrderEvent, Tenant
 
 DEFAULT_ORDERING = ("-created", "-order_id")
 
@@ -44,3 +45,8 @@ def order_document_text(tenant: Tenant | int, order_id: str, actor: Actor) -> st
 def order_page(orders: QuerySet[Order], *, page_number: int, page_size: int) -> list[str]:
     start = (page_number - 1) * page_size
     return list(with_document_text(orders.order_by(*DEFAULT_ORDERING))[start : start + page_size])
+
+
+def status_history(order: Order) -> list[OrderEvent]:
+    """The order's statuses in the order they were reached, its creation included."""
+    return list(order.events.filter(type__in=STATUS_EVENT_TYPES).order_by("timestamp", "pk"))

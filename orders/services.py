@@ -136,13 +136,12 @@ def patch_order(*, tenant: Tenant, order_id: str, patch: Any, actor: Actor) -> O
 
 def transition_order(*, tenant: Tenant, order_id: str, status: str, actor: Actor) -> Order:
     """Move an order to another status, as the status machine allows."""
-    return _update_order(
-        tenant=tenant,
-        order_id=order_id,
-        actor=actor,
-        change=lambda stored: {**stored, "status": status},
-        expected_version=None,
-    )
+
+    def move(stored: dict) -> dict:
+        check_transition(stored["status"], status)  # staying in the same status is no transition either
+        return {**stored, "status": status}
+
+    return _update_order(tenant=tenant, order_id=order_id, actor=actor, change=move, expected_version=None)
 
 
 def delete_order(*, tenant: Tenant, order_id: str, actor: Actor) -> None:

@@ -9,8 +9,10 @@ from rest_framework.views import APIView
 
 from orders import scopes, selectors, services
 from orders.actors import Actor
-from orders.errors import ValidationFailed
+from orders.documents import format_timestamp
+from orders.errors import ErrorDetail, ValidationFailed
 from orders.models import Tenant
+from orders.statuses import OrderStatus, allowed_next_statuses
 
 from .params import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_from
 
@@ -117,3 +119,57 @@ class SalesOrderDetailView(TenantApiView):
     def delete(self, request, tenant, order_id):
         services.delete_order(tenant=self.tenant, order_id=order_id, actor=self.actor)
         return Response(status=204)
+
+
+def requested_status(body: dict) -> str:
+    status = body.get("status")
+    if status not in OrderStatus.values:
+        message = f"must be one of {', '.join(OrderStatus.values)}"
+        raise ValidationFailed(f"Invalid status: {message}.", [ErrorDetail("status", message)])
+    return status
+
+
+@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[ORDER_ID])
+class SalesOrderTransitionsView(TenantApiView):
+    required_scopes = {"GET": scopes.READ_TRANSITIONS, "POST": scopes.UPDATE_ORDERS}
+
+    @extend_schema(
+        summary="Retrieving status transitions for an order",
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description='[{"status": "CONFIRMED"}, …]')},
+    )
+    def get(self, request, tenant, order_id):
+        order = selectors.get_order(self.tenant, order_id, self.actor)
+        return Response([{"status": status} for status in allowed_next_statuses(order.status)])
+
+    @extend_schema(summary="Updating order status", request=OpenApiTypes.OBJECT, responses={204: NO_CONTENT})
+    def post(self, request, tenant, order_id):
+        status = requested_status(json_object_body(request))
+        services.transition_order(tenant=self.tenant, order_id=order_id, status=status, actor=self.actor)
+        return Response(status=204)
+
+
+@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[ORDER_ID])
+class HistoricalTransitionsView(TenantApiView):
+    required_scopes = {"GET": scopes.READ_HISTORY}
+
+    @extend_schema(
+        summary="Retrieving historical status transitions for a specific order",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="{transitions: [{status, timestamp}], metadata}")
+        },
+    )
+    def get(self, request, tenant, order_id):
+        history = selectors.status_history(selectors.get_order(self.tenant, order_id, self.actor))
+        return Response(
+            {
+                "transitions": [
+                    {"status": event.parameters["status"], "timestamp": format_timestamp(event.timestamp)}
+                    for event in history
+                ],
+                "metadata": {
+                    "version": len(history),
+                    "createdAt": format_timestamp(history[0].timestamp),
+                    "modifiedAt": format_timestamp(history[-1].timestamp),
+                },
+            }
+        )

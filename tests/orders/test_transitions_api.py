@@ -1,0 +1,98 @@
+"""The status machine through the API: every legal and every illegal transition, and the history."""
+
+import itertools
+
+import pytest
+
+from orders import scopes
+from orders.statuses import ALLOWED_TRANSITIONS, OrderStatus
+
+ALL_PAIRS = list(itertools.product(OrderStatus.values, repeat=2))
+
+
+def order_in_status(api, seed_order, status: str) -> str:
+    response = api.post("salesorders", {**seed_order, "status": status})
+    assert response.status_code == 201, response
+    return response.json()["id"]
+
+
+@pytest.mark.parametrize(("current", "target"), ALL_PAIRS)
+def test_transition_follows_the_status_machine(api, seed_order, current, target):
+    # given
+    order_id = order_in_status(api, seed_order, current)
+    # when
+    response = api.post(f"salesorders/{order_id}/transitions", {"status": target})
+    # then
+    stored = api.get(f"salesorders/{order_id}").json()
+    if target in ALLOWED_TRANSITIONS[current]:
+        assert response.status_code == 204, response
+        assert stored["status"] == target
+        assert stored["metadata"]["version"] == 2
+    else:
+        assert response.status_code == 400, response
+        body = response.json()
+        assert body["details"][0]["field"] == "status"
+        allowed = ", ".join(ALLOWED_TRANSITIONS[current]) or "none"
+        assert body["message"].endswith(f"Allowed: {allowed}.")
+        assert (stored["status"], stored["metadata"]["version"]) == (current, 1)
+
+
+@pytest.mark.parametrize("status", OrderStatus.values)
+def test_get_transitions_lists_the_reachable_statuses(api, seed_order, status):
+    order_id = order_in_status(api, seed_order, status)
+    response = api.get(f"salesorders/{order_id}/transitions")
+    assert response.status_code == 200
+    assert response.json() == [{"status": target} for target in ALLOWED_TRANSITIONS[status]]
+
+
+@pytest.mark.parametrize("body", [{}, {"status": "LOST"}, {"status": None}, {"status": 3}])
+def test_transition_with_invalid_status_is_400(api, seed_order, body):
+    order_id = order_in_status(api, seed_order, "CREATED")
+    response = api.post(f"salesorders/{order_id}/transitions", body)
+    assert response.status_code == 400
+    assert response.json()["details"][0]["field"] == "status"
+
+
+def test_transition_of_unknown_order_is_404(api):
+    assert api.post("salesorders/EON404/transitions", {"status": "CONFIRMED"}).status_code == 404
+    assert api.get("salesorders/EON404/transitions").status_code == 404
+    assert api.get("salesorders/EON404/historical-transitions").status_code == 404
+
+
+def test_transition_needs_an_update_scope(api, api_session, seed_order):
+    order_id = order_in_status(api, seed_order, "CREATED")
+    reader = api_session([scopes.ORDER_READ])
+    assert reader.post(f"salesorders/{order_id}/transitions", {"status": "CONFIRMED"}).status_code == 403
+    assert reader.get(f"salesorders/{order_id}/transitions").status_code == 200
+
+
+def test_completing_needs_no_extra_scope_but_leaving_completed_is_impossible(api, api_session, seed_order):
+    order_id = order_in_status(api, seed_order, "SHIPPED")
+    updater = api_session([scopes.ORDER_UPDATE])
+    assert updater.post(f"salesorders/{order_id}/transitions", {"status": "COMPLETED"}).status_code == 204
+    assert updater.post(f"salesorders/{order_id}/transitions", {"status": "SHIPPED"}).status_code == 403
+    assert api.post(f"salesorders/{order_id}/transitions", {"status": "SHIPPED"}).status_code == 400
+
+
+def test_historical_transitions_list_every_status_in_order_with_timestamps(api, seed_order):
+    # given
+    order_id = order_in_status(api, seed_order, "IN_CHECKOUT")
+    for status in ("CREATED", "CONFIRMED", "SHIPPED", "COMPLETED"):
+        assert api.post(f"salesorders/{order_id}/transitions", {"status": status}).status_code == 204
+    api.patch(f"salesorders/{order_id}", {"siteCode": "AT"})  # not a status change
+    # when
+    response = api.get(f"salesorders/{order_id}/historical-transitions")
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert [item["status"] for item in body["transitions"]] == [
+        "IN_CHECKOUT",
+        "CREATED",
+        "CONFIRMED",
+        "SHIPPED",
+        "COMPLETED",
+    ]
+    timestamps = [item["timestamp"] for item in body["transitions"]]
+    assert timestamps == sorted(timestamps)
+    assert body["metadata"] == {"version": 5, "createdAt": timestamps[0], "modifiedAt": timestamps[-1]}
+    assert api.get(f"salesorders/{order_id}").json()["lastStatusChange"] == timestamps[-1]
