@@ -187,7 +187,7 @@ order_document = all_of(
             "completed": date_time,
             "discounts": array(any_object),
             "payments": array(any_object),
-            "shipments": array(any_object),
+            "shipments": array(obj({"shippedDate": string, "carrier": string}, required=("shippedDate", "carrier"))),
             "billingAddress": any_object,
             "shippingAddress": any_object,
             "shipping": any_object,

@@ -138,7 +138,7 @@ def transition_order(*, tenant: Tenant, order_id: str, status: str, actor: Actor
     """Move an order to another status, as the status machine allows."""
 
     def move(stored: dict) -> dict:
-        check_transition(stored["status"], status)  # staying in the same status is no transition either
+        check_transition(stored["status"], status, stored)  # staying in the same status is no transition either
         return {**stored, "status": status}
 
     return _update_order(tenant=tenant, order_id=order_id, actor=actor, change=move, expected_version=None)
@@ -160,9 +160,9 @@ def _update_order(
         document = validate_order_document(change(order.document))
         content_changed = _without_server_fields(document) != _without_server_fields(order.document)
         now = timezone.now()
-        new_status = document.get("status") or order.status
-        if new_status != order.status:
-            _change_status(order, new_status, actor=actor, at=now)
+        document.setdefault("status", order.status)
+        if document["status"] != order.status:
+            _change_status(order, document, actor=actor, at=now)
         order.version += 1
         _store_document(order, _without_server_fields(document) | _server_fields_of(order.document))
         order.save()
@@ -204,8 +204,9 @@ def _check_may_change(order: Order, actor: Actor) -> None:
         raise PermissionDenied("Changing a COMPLETED order needs the scope order.order_update_completed.")
 
 
-def _change_status(order: Order, new_status: str, *, actor: Actor, at: datetime) -> None:
-    check_transition(order.status, new_status)
+def _change_status(order: Order, document: dict, *, actor: Actor, at: datetime) -> None:
+    new_status = document["status"]
+    check_transition(order.status, new_status, document)
     previous = order.status
     order.status = new_status
     order.last_status_change = at

@@ -28,8 +28,12 @@ def allowed_next_statuses(current: str) -> tuple[str, ...]:
     return ALLOWED_TRANSITIONS.get(current, ())
 
 
-def check_transition(current: str, target: str) -> None:
+def check_transition(current: str, target: str, document: dict) -> None:
+    """Raise ValidationFailed unless an order with this document may go from `current` to `target`."""
     if target not in allowed_next_statuses(current):
         allowed = ", ".join(allowed_next_statuses(current)) or "none"
         message = f"An order in status {current} cannot change to {target}. Allowed: {allowed}."
         raise ValidationFailed(message, [ErrorDetail("status", message, "invalid_transition")])
+    if target == OrderStatus.SHIPPED and not document.get("shipments"):
+        message = "Add shipment data (shipments with shippedDate and carrier) before changing the status to SHIPPED."
+        raise ValidationFailed(message, [ErrorDetail("shipments", message, "missing_value")])

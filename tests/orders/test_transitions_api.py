@@ -8,10 +8,11 @@ from orders import scopes
 from orders.statuses import ALLOWED_TRANSITIONS, OrderStatus
 
 ALL_PAIRS = list(itertools.product(OrderStatus.values, repeat=2))
+SHIPMENT = {"shippedDate": "2026-07-28T00:00:00.000Z", "carrier": "UPS", "trackingNumber": "123456"}
 
 
-def order_in_status(api, seed_order, status: str) -> str:
-    response = api.post("salesorders", {**seed_order, "status": status})
+def order_in_status(api, seed_order, status: str, shipments=(SHIPMENT,)) -> str:
+    response = api.post("salesorders", {**seed_order, "status": status, "shipments": list(shipments)})
     assert response.status_code == 201, response
     return response.json()["id"]
 
@@ -96,3 +97,25 @@ def test_historical_transitions_list_every_status_in_order_with_timestamps(api, 
     assert timestamps == sorted(timestamps)
     assert body["metadata"] == {"version": 5, "createdAt": timestamps[0], "modifiedAt": timestamps[-1]}
     assert api.get(f"salesorders/{order_id}").json()["lastStatusChange"] == timestamps[-1]
+
+
+def test_shipping_needs_shipment_data_first(api, seed_order):
+    # given a confirmed order without shipments
+    order_id = order_in_status(api, seed_order, "CONFIRMED", shipments=())
+    # when
+    refused = api.post(f"salesorders/{order_id}/transitions", {"status": "SHIPPED"})
+    # then
+    assert refused.status_code == 400
+    assert refused.json()["details"][0]["field"] == "shipments"
+    # when shipments come with the status change in one merge patch
+    shipped = api.patch(f"salesorders/{order_id}", {"status": "SHIPPED", "shipments": [SHIPMENT]})
+    # then
+    assert shipped.status_code == 204
+    assert api.get(f"salesorders/{order_id}").json()["status"] == "SHIPPED"
+
+
+def test_shipments_need_date_and_carrier(api, seed_order):
+    order_id = order_in_status(api, seed_order, "CONFIRMED", shipments=())
+    response = api.patch(f"salesorders/{order_id}", {"shipments": [{"carrier": "UPS"}]})
+    assert response.status_code == 400
+    assert response.json()["details"][0]["field"] == "shipments[0].shippedDate"
