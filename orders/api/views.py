@@ -17,7 +17,8 @@ from orders.statuses import OrderStatus, allowed_next_statuses
 from .params import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_from
 
 JSON = "application/json"
-ORDER_ID = OpenApiParameter("orderId", str, OpenApiParameter.PATH, description="The order's id, e.g. EON1001.")
+TENANT = OpenApiParameter("tenant", str, OpenApiParameter.PATH, description="The tenant, lowercase, e.g. demo.")
+ORDER_ID = OpenApiParameter("order_id", str, OpenApiParameter.PATH, description="The order's id, e.g. EON1001.")
 PAGING = [
     OpenApiParameter("pageNumber", int, description="Page to return, from 1.", default=1),
     OpenApiParameter("pageSize", int, description=f"Orders per page, 1 to {MAX_PAGE_SIZE}.", default=DEFAULT_PAGE_SIZE),
@@ -50,11 +51,14 @@ class TenantApiView(APIView):
         return self.request.user.actor
 
 
-@extend_schema(tags=["Orders (Tenant-managed)"])
+@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[TENANT])
 class SalesOrderListView(TenantApiView):
+    """Orders of the tenant: list (paged, newest first), count, create."""
+
     required_scopes = {"GET": scopes.READ_ORDERS, "HEAD": scopes.READ_ORDERS, "POST": scopes.CREATE_ORDERS}
 
     @extend_schema(
+        operation_id="GET-order-retrieve-tenant-orders",
         summary="Retrieving orders",
         parameters=PAGING,
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of orders.")},
@@ -67,13 +71,18 @@ class SalesOrderListView(TenantApiView):
         response["X-Total-Count"] = orders.count()
         return response
 
-    @extend_schema(summary="Retrieving the number of orders", responses={200: NO_CONTENT})
+    @extend_schema(
+        operation_id="HEAD-order-retrieve-specific-orders",
+        summary="Retrieving the number of orders",
+        responses={200: NO_CONTENT},
+    )
     def head(self, request, tenant):
         response = HttpResponse(content_type=JSON)
         response["X-Total-Count"] = selectors.visible_orders(self.tenant, self.actor).count()
         return response
 
     @extend_schema(
+        operation_id="POST-order-create-order-employee",
         summary="Creating a new order",
         request=OpenApiTypes.OBJECT,
         responses={201: OpenApiResponse(OpenApiTypes.OBJECT, description="{id, yrn}")},
@@ -86,8 +95,10 @@ class SalesOrderListView(TenantApiView):
         )
 
 
-@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[ORDER_ID])
+@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[TENANT, ORDER_ID])
 class SalesOrderDetailView(TenantApiView):
+    """One order: read, replace (PUT), merge-patch (PATCH), delete."""
+
     required_scopes = {
         "GET": scopes.READ_ORDERS,
         "PUT": scopes.UPDATE_ORDERS,
@@ -95,11 +106,20 @@ class SalesOrderDetailView(TenantApiView):
         "DELETE": scopes.DELETE_ORDERS,
     }
 
-    @extend_schema(summary="Retrieving a specific order by ID", responses={200: ORDER_OBJECT})
+    @extend_schema(
+        operation_id="GET-order-retrieve-order-employee",
+        summary="Retrieving a specific order by ID",
+        responses={200: ORDER_OBJECT},
+    )
     def get(self, request, tenant, order_id):
         return HttpResponse(selectors.order_document_text(self.tenant, order_id, self.actor), content_type=JSON)
 
-    @extend_schema(summary="Updating an order", request=OpenApiTypes.OBJECT, responses={204: NO_CONTENT})
+    @extend_schema(
+        operation_id="PUT-order-update-order",
+        summary="Updating an order",
+        request=OpenApiTypes.OBJECT,
+        responses={204: NO_CONTENT},
+    )
     def put(self, request, tenant, order_id):
         services.replace_order(
             tenant=self.tenant, order_id=order_id, document=json_object_body(request), actor=self.actor
@@ -107,6 +127,7 @@ class SalesOrderDetailView(TenantApiView):
         return Response(status=204)
 
     @extend_schema(
+        operation_id="PATCH-order-partial-update-order",
         summary="Partially updating an order (JSON merge patch)",
         request=OpenApiTypes.OBJECT,
         responses={204: NO_CONTENT},
@@ -115,7 +136,7 @@ class SalesOrderDetailView(TenantApiView):
         services.patch_order(tenant=self.tenant, order_id=order_id, patch=json_object_body(request), actor=self.actor)
         return Response(status=204)
 
-    @extend_schema(summary="Deleting an order", responses={204: NO_CONTENT})
+    @extend_schema(operation_id="DELETE-order-remove-order", summary="Deleting an order", responses={204: NO_CONTENT})
     def delete(self, request, tenant, order_id):
         services.delete_order(tenant=self.tenant, order_id=order_id, actor=self.actor)
         return Response(status=204)
@@ -129,11 +150,14 @@ def requested_status(body: dict) -> str:
     return status
 
 
-@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[ORDER_ID])
+@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[TENANT, ORDER_ID])
 class SalesOrderTransitionsView(TenantApiView):
+    """The statuses an order can move to now, and moving it."""
+
     required_scopes = {"GET": scopes.READ_TRANSITIONS, "POST": scopes.UPDATE_ORDERS}
 
     @extend_schema(
+        operation_id="GET-order-retrieve-order-transitions",
         summary="Retrieving status transitions for an order",
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description='[{"status": "CONFIRMED"}, …]')},
     )
@@ -141,18 +165,26 @@ class SalesOrderTransitionsView(TenantApiView):
         order = selectors.get_order(self.tenant, order_id, self.actor)
         return Response([{"status": status} for status in allowed_next_statuses(order.status)])
 
-    @extend_schema(summary="Updating order status", request=OpenApiTypes.OBJECT, responses={204: NO_CONTENT})
+    @extend_schema(
+        operation_id="POST-order-update-order-transition-employee",
+        summary="Updating order status",
+        request=OpenApiTypes.OBJECT,
+        responses={204: NO_CONTENT},
+    )
     def post(self, request, tenant, order_id):
         status = requested_status(json_object_body(request))
         services.transition_order(tenant=self.tenant, order_id=order_id, status=status, actor=self.actor)
         return Response(status=204)
 
 
-@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[ORDER_ID])
+@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[TENANT, ORDER_ID])
 class HistoricalTransitionsView(TenantApiView):
+    """Every status the order has had, with when it changed."""
+
     required_scopes = {"GET": scopes.READ_HISTORY}
 
     @extend_schema(
+        operation_id="GET-order-retrieve-historical-transitions-employee",
         summary="Retrieving historical status transitions for a specific order",
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="{transitions: [{status, timestamp}], metadata}")
