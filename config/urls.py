@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oauth2_provider.views import TokenView
+
+from orders import views as staff_views
 
 urlpatterns = [
     path("oauth/token", TokenView.as_view(), name="oauth-token"),
@@ -11,5 +12,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
+    path("", include("orders.urls")),
+    path("", staff_views.home, name="home"),
 ]

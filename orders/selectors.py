@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.http import Http404
 
 from .actors import Actor
 from .errors import NotFound
@@ -50,3 +51,20 @@ def order_page(orders: QuerySet[Order], *, page_number: int, page_size: int) -> 
 def status_history(order: Order) -> list[OrderEvent]:
     """The order's statuses in the order they were reached, its creation included."""
     return list(order.events.filter(type__in=STATUS_EVENT_TYPES).order_by("timestamp", "pk"))
+
+
+def staff_tenants(user) -> list[Tenant]:
+    """The tenants a staff user works in (a superuser works in all of them)."""
+    return list(_tenants_of(user).order_by("name"))
+
+
+def staff_tenant(user, name: str) -> Tenant:
+    """The named tenant if the user works in it; otherwise 404, so other tenants stay invisible."""
+    tenant = _tenants_of(user).filter(name=name).first()
+    if tenant is None:
+        raise Http404("No such tenant.")
+    return tenant
+
+
+def _tenants_of(user) -> QuerySet[Tenant]:
+    return Tenant.objects.all() if user.is_superuser else user.tenants.all()
