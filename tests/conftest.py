@@ -85,6 +85,12 @@ def issue_token(http: Client, client_id: str, client_secret: str, scope: str | N
     return response.json()["access_token"]
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Client secrets and passwords are hashed with PBKDF2 in production; tests need no such cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def seed_order() -> dict:
     """The POST body of the seed page's order creation example (order EON2076)."""
