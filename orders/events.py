@@ -22,5 +22,9 @@ def order_updated(order: Order, *, actor: Actor, at: datetime, version: int) -> 
     return _record(order, OrderEventType.UPDATED, actor=actor, at=at, version=version)
 
 
+def order_recalculated(order: Order, *, actor: Actor, at: datetime, version: int) -> OrderEvent:
+    return _record(order, OrderEventType.RECALCULATED, actor=actor, at=at, version=version)
+
+
 def status_changed(order: Order, *, previous: str, actor: Actor, at: datetime) -> OrderEvent:
     return _record(order, OrderEventType.STATUS_CHANGED, actor=actor, at=at, previous=previous, status=order.status)

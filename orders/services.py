@@ -13,8 +13,9 @@ from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import Application
 
-from . import events
+from . import events, pricing
 from .actors import Actor
+from .deliveries import Delivery, apply_deliveries
 from .documents import format_timestamp, get_path, merge_patch, parse_timestamp
 from .errors import Conflict, ErrorDetail, PermissionDenied, ValidationFailed
 from .models import ApiClient, Order, OrderEntry, Tenant
@@ -111,19 +112,19 @@ def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:
     return order
 
 
-def replace_order(*, tenant: Tenant, order_id: str, document: Any, actor: Actor) -> Order:
+def replace_order(*, tenant: Tenant, order_id: str, document: Any, actor: Actor, recalculate: bool = False) -> Order:
     """PUT: the client's document replaces the stored one; server fields stay the server's."""
-
     return _update_order(
         tenant=tenant,
         order_id=order_id,
         actor=actor,
         change=lambda stored: document,
         expected_version=_requested_version(document),
+        recalculate=recalculate,
     )
 
 
-def patch_order(*, tenant: Tenant, order_id: str, patch: Any, actor: Actor) -> Order:
+def patch_order(*, tenant: Tenant, order_id: str, patch: Any, actor: Actor, recalculate: bool = False) -> Order:
     """PATCH: a JSON merge patch (RFC 7396) of the stored document."""
     return _update_order(
         tenant=tenant,
@@ -131,6 +132,19 @@ def patch_order(*, tenant: Tenant, order_id: str, patch: Any, actor: Actor) -> O
         actor=actor,
         change=lambda stored: merge_patch(stored, patch),
         expected_version=_requested_version(patch),
+        recalculate=recalculate,
+    )
+
+
+def record_deliveries(*, tenant: Tenant, order_id: str, deliveries: list[Delivery], actor: Actor) -> Order:
+    """Set the entries' delivered amounts (converted to each entry's unit), recalculate the prices and save."""
+    return _update_order(
+        tenant=tenant,
+        order_id=order_id,
+        actor=actor,
+        change=lambda stored: apply_deliveries(stored, deliveries),
+        expected_version=None,
+        recalculate=True,
     )
 
 
@@ -150,14 +164,30 @@ def delete_order(*, tenant: Tenant, order_id: str, actor: Actor) -> None:
         order.delete()
 
 
+def priced(document: dict) -> dict:
+    """The document with every price recalculated by the pricing engine."""
+    try:
+        return pricing.calculate(document)
+    except pricing.PricingError as error:
+        raise ValidationFailed(f"The order cannot be priced: {error}", [ErrorDetail("entries", str(error))]) from error
+
+
 def _update_order(
-    *, tenant: Tenant, order_id: str, actor: Actor, change: Callable[[dict], Any], expected_version: int | None
+    *,
+    tenant: Tenant,
+    order_id: str,
+    actor: Actor,
+    change: Callable[[dict], Any],
+    expected_version: int | None,
+    recalculate: bool = False,
 ) -> Order:
     with transaction.atomic():
         order = _locked_order(tenant, order_id, actor)
         _check_version(order, expected_version)
         _check_may_change(order, actor)
         document = validate_order_document(change(order.document))
+        if recalculate:
+            document = priced(document)
         content_changed = _without_server_fields(document) != _without_server_fields(order.document)
         now = timezone.now()
         document.setdefault("status", order.status)
@@ -167,7 +197,9 @@ def _update_order(
         _store_document(order, _without_server_fields(document) | _server_fields_of(order.document))
         order.save()
         _sync_entry_rows(order)
-        if content_changed:
+        if recalculate:
+            events.order_recalculated(order, actor=actor, at=now, version=order.version)
+        elif content_changed:
             events.order_updated(order, actor=actor, at=now, version=order.version)
     return order
 
