@@ -143,3 +143,49 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}: {self.get_type_display()}"
+
+
+class PriceModel(models.TextChoices):
+    NET = "NET", "Net (tax added)"
+    GROSS = "GROSS", "Gross (tax included)"
+
+
+class Product(models.Model):
+    """A tenant's catalog product, so staff and integrations can add entries by product id."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="products")
+    product_id = models.CharField(max_length=255)
+    sku = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=255)
+    localized_names = document_field(default=dict, blank=True, help_text='e.g. {"de": "Schuhe", "en": "Shoes"}')
+    vendor_id = models.CharField(max_length=64, blank=True)
+    unit = models.CharField(max_length=16, default="H87", help_text="UN/ECE unit code: H87 pieces, KGM, LTR…")
+    unit_price = money_field()
+    currency = models.CharField(max_length=3)
+    price_model = models.CharField(max_length=5, choices=PriceModel.choices, default=PriceModel.NET)
+    tax_code = models.CharField(max_length=32, default="STANDARD")
+
+    class Meta:
+        ordering = ["tenant", "product_id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "product_id"], name="product_id_unique_per_tenant")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} · {self.name}"
+
+
+class TaxRate(models.Model):
+    """The rate of a tax code in a country, for a tenant (e.g. DE STANDARD 19 %)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="tax_rates")
+    country = models.CharField(max_length=2)
+    tax_code = models.CharField(max_length=32)
+    rate = models.DecimalField(max_digits=6, decimal_places=3)
+
+    class Meta:
+        ordering = ["tenant", "country", "tax_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "country", "tax_code"], name="tax_rate_unique_per_country")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.tax_code} {self.rate} %"

@@ -131,6 +131,16 @@ def one_of_required(*names: str) -> Check:
     return check
 
 
+def exactly_one_of(*names: str) -> Check:
+    def check(value: Any, path: str) -> list[ErrorDetail]:
+        given = [name for name in names if isinstance(value, dict) and value.get(name) is not None]
+        if len(given) != 1:
+            return problem(f"{path}.{names[0]}" if path else names[0], f"give exactly one of {', '.join(names)}")
+        return []
+
+    return check
+
+
 def all_of(*checks: Check) -> Check:
     def check(value: Any, path: str) -> list[ErrorDetail]:
         for each in checks:
@@ -211,6 +221,41 @@ order_document = all_of(
 )
 
 
+calculation_request = obj(
+    {
+        "entries": array(
+            obj(
+                {"entryId": string, "deliveredAmount": non_negative, "unit": text(16)},
+                required=("entryId", "deliveredAmount"),
+            ),
+            min_items=1,
+        )
+    },
+    required=("entries",),
+)
+
+entries_request = obj(
+    {
+        "entries": array(
+            all_of(
+                obj({"entryId": string, "productId": string, "quantity": non_negative}, required=("quantity",)),
+                exactly_one_of("entryId", "productId"),
+            ),
+            min_items=1,
+        )
+    },
+    required=("entries",),
+)
+
+
+def validate(check: Check, value: Any) -> Any:
+    """Return the value if it passes the check; raise ValidationFailed naming every problem."""
+    errors = check(value, "")
+    if errors:
+        raise ValidationFailed("There are validation problems, see details section for more information", errors)
+    return value
+
+
 def find_nul_characters(value: Any, path: str = "") -> list[ErrorDetail]:
     """Text may not hold U+0000: databases cannot store it in JSON."""
     if isinstance(value, str):
@@ -243,9 +288,5 @@ def duplicate_entry_ids(document: dict) -> list[ErrorDetail]:
 
 def validate_order_document(document: Any) -> dict:
     """Return the document if it is a valid order; raise ValidationFailed naming every problem."""
-    errors = order_document(document, "")
-    if not errors:
-        errors = find_nul_characters(document) + duplicate_entry_ids(document)
-    if errors:
-        raise ValidationFailed("There are validation problems, see details section for more information", errors)
-    return document
+    validate(order_document, document)
+    return validate(lambda value, path: find_nul_characters(value) + duplicate_entry_ids(value), document)

@@ -4,10 +4,12 @@ from django.db.models import Exists, OuterRef, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 
+from . import documents
 from .actors import Actor
 from .errors import NotFound
 from .events import STATUS_EVENT_TYPES
 from .models import Order, OrderEntry, OrderEvent, Tenant
+from .query import compile_query, parse_sort, project_fields
 
 DEFAULT_ORDERING = ("-created", "-order_id")
 
@@ -43,9 +45,21 @@ def order_document_text(tenant: Tenant | int, order_id: str, actor: Actor) -> st
     return text
 
 
-def order_page(orders: QuerySet[Order], *, page_number: int, page_size: int) -> list[str]:
+def search_orders(tenant: Tenant | int, actor: Actor, *, q: str | None) -> QuerySet[Order]:
+    """The visible orders matching the q language (see docs/query-language.md)."""
+    return visible_orders(tenant, actor).filter(compile_query(q))
+
+
+def order_page_json(
+    orders: QuerySet[Order], *, page_number: int, page_size: int, sort: str | None = None, fields: str | None = None
+) -> str:
+    """One page of orders as a JSON array; without `fields` the stored documents pass through undecoded."""
     start = (page_number - 1) * page_size
-    return list(with_document_text(orders.order_by(*DEFAULT_ORDERING))[start : start + page_size])
+    ordered = orders.order_by(*(parse_sort(sort) or DEFAULT_ORDERING))
+    texts = list(with_document_text(ordered)[start : start + page_size])
+    if fields:
+        texts = [documents.dumps(project_fields(documents.loads(text), fields)) for text in texts]
+    return "[" + ",".join(texts) + "]"
 
 
 def status_history(order: Order) -> list[OrderEvent]:

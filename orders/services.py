@@ -15,6 +15,7 @@ from oauth2_provider.models import Application
 
 from . import events, pricing
 from .actors import Actor
+from .catalog import EntryChange, apply_entry_changes
 from .deliveries import Delivery, apply_deliveries
 from .documents import format_timestamp, get_path, merge_patch, parse_timestamp
 from .errors import Conflict, ErrorDetail, PermissionDenied, ValidationFailed
@@ -148,6 +149,22 @@ def record_deliveries(*, tenant: Tenant, order_id: str, deliveries: list[Deliver
     )
 
 
+def change_entries(*, tenant: Tenant, order_id: str, changes: list[EntryChange], actor: Actor, store: bool) -> dict:
+    """Add, change or remove entries and recalculate; saved only with `store`. Returns the order document."""
+
+    def change(stored: dict) -> dict:
+        return apply_entry_changes(tenant, stored, changes, vendor_id=actor.vendor_id)
+
+    if store:
+        order = _update_order(
+            tenant=tenant, order_id=order_id, actor=actor, change=change, expected_version=None, recalculate=True
+        )
+        return order.document
+    order = get_order(tenant, order_id, actor)
+    _check_may_change(order, actor)
+    return priced(validate_order_document(change(order.document)))
+
+
 def transition_order(*, tenant: Tenant, order_id: str, status: str, actor: Actor) -> Order:
     """Move an order to another status, as the status machine allows."""
 
@@ -169,7 +186,8 @@ def priced(document: dict) -> dict:
     try:
         return pricing.calculate(document)
     except pricing.PricingError as error:
-        raise ValidationFailed(f"The order cannot be priced: {error}", [ErrorDetail("entries", str(error))]) from error
+        detail = ErrorDetail(getattr(error, "field", None) or "entries", str(error))
+        raise ValidationFailed(f"The order cannot be priced: {error}", [detail]) from error
 
 
 def _update_order(

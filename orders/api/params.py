@@ -33,3 +33,13 @@ def page_from(query_params) -> Page:
         number=positive_int(query_params, "pageNumber", 1),
         size=positive_int(query_params, "pageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
     )
+
+
+def boolean(query_params, name: str) -> bool:
+    raw = (query_params.get(name) or "false").lower()
+    if raw not in {"true", "false"}:
+        message = "must be true or false"
+        raise ValidationFailed(
+            f"Invalid query parameter {name}: {message}.", [ErrorDetail(name, message, "invalid_query_parameter")]
+        )
+    return raw == "true"

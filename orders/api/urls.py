@@ -6,7 +6,18 @@ app_name = "orders-api"
 
 urlpatterns = [
     path("order-v2/<tenant>/salesorders", views.SalesOrderListView.as_view(), name="salesorder-list"),
+    path("order-v2/<tenant>/salesorders/search", views.SalesOrderSearchView.as_view(), name="salesorder-search"),
     path("order-v2/<tenant>/salesorders/<order_id>", views.SalesOrderDetailView.as_view(), name="salesorder-detail"),
+    path(
+        "order-v2/<tenant>/salesorders/<order_id>/calculations",
+        views.SalesOrderCalculationsView.as_view(),
+        name="salesorder-calculations",
+    ),
+    path(
+        "order-v2/<tenant>/salesorders/<order_id>/entries",
+        views.SalesOrderEntriesView.as_view(),
+        name="salesorder-entries",
+    ),
     path(
         "order-v2/<tenant>/salesorders/<order_id>/transitions",
         views.SalesOrderTransitionsView.as_view(),

@@ -1,5 +1,7 @@
 """The Order Service API (tenant-managed): thin views that validate, call a service and render."""
 
+from decimal import Decimal
+
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -9,16 +11,27 @@ from rest_framework.views import APIView
 
 from orders import scopes, selectors, services
 from orders.actors import Actor
+from orders.catalog import EntryChange
+from orders.deliveries import Delivery
 from orders.documents import format_timestamp
 from orders.errors import ErrorDetail, ValidationFailed
 from orders.models import Tenant
+from orders.schema import calculation_request, entries_request, validate
 from orders.statuses import OrderStatus, allowed_next_statuses
 
+from . import params
 from .params import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_from
 
 JSON = "application/json"
 TENANT = OpenApiParameter("tenant", str, OpenApiParameter.PATH, description="The tenant, lowercase, e.g. demo.")
 ORDER_ID = OpenApiParameter("order_id", str, OpenApiParameter.PATH, description="The order's id, e.g. EON1001.")
+RECALCULATE = OpenApiParameter("recalculate", bool, description="Recalculate the prices before saving.", default=False)
+STORE = OpenApiParameter("store", bool, description="Save the recalculated order (else only return it).", default=False)
+LISTING = [
+    OpenApiParameter("q", str, description='Query, e.g. status:CREATED created:>="2025-01-01T00:00:00Z".'),
+    OpenApiParameter("sort", str, description="Comma-separated fields, each optionally :asc or :desc."),
+    OpenApiParameter("fields", str, description="Comma-separated dotted paths to return (default: all)."),
+]
 PAGING = [
     OpenApiParameter("pageNumber", int, description="Page to return, from 1.", default=1),
     OpenApiParameter("pageSize", int, description=f"Orders per page, 1 to {MAX_PAGE_SIZE}.", default=DEFAULT_PAGE_SIZE),
@@ -35,6 +48,22 @@ def json_object_body(request) -> dict:
     if not isinstance(request.data, dict):
         raise ValidationFailed("The request body must be a JSON object.")
     return request.data
+
+
+def order_list_response(request, tenant: Tenant, actor: Actor, *, q: str | None) -> HttpResponse:
+    """A page of the orders matching `q` as a JSON array, with their total in X-Total-Count."""
+    page = page_from(request.query_params)
+    orders = selectors.search_orders(tenant, actor, q=q)
+    body = selectors.order_page_json(
+        orders,
+        page_number=page.number,
+        page_size=page.size,
+        sort=request.query_params.get("sort"),
+        fields=request.query_params.get("fields"),
+    )
+    response = HttpResponse(body, content_type=JSON)
+    response["X-Total-Count"] = orders.count()
+    return response
 
 
 class TenantApiView(APIView):
@@ -64,12 +93,7 @@ class SalesOrderListView(TenantApiView):
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of orders.")},
     )
     def get(self, request, tenant):
-        page = page_from(request.query_params)
-        orders = selectors.visible_orders(self.tenant, self.actor)
-        texts = selectors.order_page(orders, page_number=page.number, page_size=page.size)
-        response = HttpResponse("[" + ",".join(texts) + "]", content_type=JSON)
-        response["X-Total-Count"] = orders.count()
-        return response
+        return order_list_response(request, self.tenant, self.actor, q=request.query_params.get("q"))
 
     @extend_schema(
         operation_id="HEAD-order-retrieve-specific-orders",
@@ -77,8 +101,9 @@ class SalesOrderListView(TenantApiView):
         responses={200: NO_CONTENT},
     )
     def head(self, request, tenant):
+        orders = selectors.search_orders(self.tenant, self.actor, q=request.query_params.get("q"))
         response = HttpResponse(content_type=JSON)
-        response["X-Total-Count"] = selectors.visible_orders(self.tenant, self.actor).count()
+        response["X-Total-Count"] = orders.count()
         return response
 
     @extend_schema(
@@ -122,7 +147,11 @@ class SalesOrderDetailView(TenantApiView):
     )
     def put(self, request, tenant, order_id):
         services.replace_order(
-            tenant=self.tenant, order_id=order_id, document=json_object_body(request), actor=self.actor
+            tenant=self.tenant,
+            order_id=order_id,
+            document=json_object_body(request),
+            actor=self.actor,
+            recalculate=params.boolean(request.query_params, "recalculate"),
         )
         return Response(status=204)
 
@@ -133,7 +162,13 @@ class SalesOrderDetailView(TenantApiView):
         responses={204: NO_CONTENT},
     )
     def patch(self, request, tenant, order_id):
-        services.patch_order(tenant=self.tenant, order_id=order_id, patch=json_object_body(request), actor=self.actor)
+        services.patch_order(
+            tenant=self.tenant,
+            order_id=order_id,
+            patch=json_object_body(request),
+            actor=self.actor,
+            recalculate=params.boolean(request.query_params, "recalculate"),
+        )
         return Response(status=204)
 
     @extend_schema(operation_id="DELETE-order-remove-order", summary="Deleting an order", responses={204: NO_CONTENT})
@@ -205,3 +240,76 @@ class HistoricalTransitionsView(TenantApiView):
                 },
             }
         )
+
+
+@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[TENANT])
+class SalesOrderSearchView(TenantApiView):
+    """Orders matching the `q` given in the body, paged, sorted and projected like the list."""
+
+    required_scopes = {"POST": scopes.READ_ORDERS}
+
+    @extend_schema(
+        operation_id="POST-order-tenant-orders-search",
+        summary="Searching for orders",
+        parameters=PAGING + LISTING[1:],
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of orders.")},
+    )
+    def post(self, request, tenant):
+        body = json_object_body(request)
+        q = body.get("q")
+        if q is not None and not isinstance(q, str):
+            raise ValidationFailed("q must be a string.", [ErrorDetail("q", "must be a string")])
+        return order_list_response(request, self.tenant, self.actor, q=q)
+
+
+@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[TENANT, ORDER_ID])
+class SalesOrderCalculationsView(TenantApiView):
+    """Delivered amounts of entries, then recalculation."""
+
+    required_scopes = {"POST": scopes.RECALCULATE_ORDERS}
+
+    @extend_schema(
+        operation_id="POST-order-calculate-order-entries-employees",
+        summary="Recalculating with delivered amounts",
+        request=OpenApiTypes.OBJECT,
+        responses={200: ORDER_OBJECT},
+    )
+    def post(self, request, tenant, order_id):
+        body = validate(calculation_request, json_object_body(request))
+        deliveries = [
+            Delivery(entry_id=item["entryId"], amount=Decimal(item["deliveredAmount"]), unit=item.get("unit"))
+            for item in body["entries"]
+        ]
+        order = services.record_deliveries(
+            tenant=self.tenant, order_id=order_id, deliveries=deliveries, actor=self.actor
+        )
+        return Response(order.document)
+
+
+@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[TENANT, ORDER_ID])
+class SalesOrderEntriesView(TenantApiView):
+    """Add entries from the catalog, change quantities, remove entries (quantity 0); then recalculate."""
+
+    required_scopes = {"POST": scopes.CHANGE_ENTRIES}
+
+    @extend_schema(
+        operation_id="POST-order-update-order-entries",
+        summary="Adding entries to an order",
+        parameters=[STORE],
+        request=OpenApiTypes.OBJECT,
+        responses={200: ORDER_OBJECT},
+    )
+    def post(self, request, tenant, order_id):
+        store = params.boolean(request.query_params, "store")
+        body = validate(entries_request, json_object_body(request))
+        changes = [
+            EntryChange(
+                quantity=Decimal(item["quantity"]), entry_id=item.get("entryId"), product_id=item.get("productId")
+            )
+            for item in body["entries"]
+        ]
+        document = services.change_entries(
+            tenant=self.tenant, order_id=order_id, changes=changes, actor=self.actor, store=store
+        )
+        return Response(document)
