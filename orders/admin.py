@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from orders import documents
 
-from .models import ApiClient, Order, OrderEntry, OrderEvent, Tenant
+from .models import ApiClient, Order, OrderEntry, OrderEvent, Product, TaxRate, Tenant
 
 
 @admin.register(Tenant)
@@ -85,3 +85,16 @@ class OrderEventAdmin(admin.ModelAdmin):
     list_filter = ["type"]
     search_fields = ["order__order_id", "actor"]
     raw_id_fields = ["order"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["product_id", "name", "tenant", "vendor_id", "unit_price", "currency", "price_model", "tax_code"]
+    list_filter = ["tenant", "price_model", "tax_code", "currency", "unit"]
+    search_fields = ["product_id", "sku", "name", "vendor_id"]
+
+
+@admin.register(TaxRate)
+class TaxRateAdmin(admin.ModelAdmin):
+    list_display = ["tenant", "country", "tax_code", "rate"]
+    list_filter = ["tenant", "country", "tax_code"]

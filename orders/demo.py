@@ -102,11 +102,42 @@ PRODUCTS = [
         Decimal("19"),
     ),
 ]
+# Tax rates of the demo tenant by country and tax code; the seed example's fees use REDUCED 12 %.
+TAX_RATES = {
+    "DE": {"STANDARD": Decimal("19"), "REDUCED": Decimal("7")},
+    "AT": {"STANDARD": Decimal("20"), "REDUCED": Decimal("10")},
+    "CH": {"STANDARD": Decimal("8.1"), "REDUCED": Decimal("2.6")},
+    "US": {"STANDARD": Decimal("0"), "REDUCED": Decimal("0")},
+}
 SITES = [("DE", "EUR", "DE"), ("AT", "EUR", "AT"), ("CH", "CHF", "CH"), ("US", "USD", "US")]
 STATUSES = ["CREATED"] * 5 + ["CONFIRMED"] * 3 + ["IN_CHECKOUT", "SHIPPED", "COMPLETED", "COMPLETED", "DECLINED"]
 FIRST_NAMES = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hannes", "Ida", "Jonas", "Lena", "Max"]
 LAST_NAMES = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Hoffmann", "Koch"]
 CITIES = ["Berlin", "Hamburg", "München", "Köln", "Wien", "Zürich", "New York"]
+
+
+def load_catalog(tenant) -> None:
+    """The demo products and tax rates; what exists already is left alone."""
+    from .models import Product, TaxRate
+
+    for product in PRODUCTS:
+        Product.objects.get_or_create(
+            tenant=tenant,
+            product_id=product.id,
+            defaults={
+                "sku": product.sku,
+                "name": product.name,
+                "localized_names": {"en": product.name, "de": product.name_de},
+                "vendor_id": product.vendor,
+                "unit": product.unit,
+                "unit_price": product.unit_price,
+                "currency": "EUR",
+                "tax_code": product.tax_code,
+            },
+        )
+    for country, rates in TAX_RATES.items():
+        for tax_code, rate in rates.items():
+            TaxRate.objects.get_or_create(tenant=tenant, country=country, tax_code=tax_code, defaults={"rate": rate})
 
 
 def money(value: Decimal) -> Decimal:

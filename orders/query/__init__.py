@@ -1,7 +1,7 @@
 """The q language, sorting and field projection of the order list endpoints (see docs/query-language.md).
 
-    orders = visible_orders(tenant, actor).filter(compile_query(q)).order_by(*parse_sort(sort))
-    body = [project_fields(order.document, fields) for order in orders]
+orders = visible_orders(tenant, actor).filter(compile_query(q)).order_by(*parse_sort(sort))
+body = [project_fields(order.document, fields) for order in orders]
 """
 
 from .compiler import compile_query

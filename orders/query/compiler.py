@@ -42,7 +42,6 @@ def term_problem(term: Term, message: str) -> ValidationFailed:
     return invalid_query(f"{excerpt(term.text)} (column {term.column}): {message}")
 
 
-
 def compile_document_term(term: Term) -> Q:
     if isinstance(term.condition, IsNull):
         return ~document_q(term, Present())
@@ -89,12 +88,19 @@ def document_range(term: Term, bounds: tuple[Bound, ...]) -> NumberRange | TextR
         return NumberRange(tuple(zip((bound.operator for bound in bounds), numbers, strict=True)))
     moments = [as_timestamp(bound.value.text) for bound in bounds]
     if all(moment is not None for moment in moments):
-        return TextRange(tuple((bound.operator, timestamp_text(bounded(term, bound.operator, moment)))
-                               for bound, moment in zip(bounds, moments, strict=True)))
+        return TextRange(
+            tuple(
+                (bound.operator, timestamp_text(bounded(term, bound.operator, moment)))
+                for bound, moment in zip(bounds, moments, strict=True)
+            )
+        )
     for bound, number, moment in zip(bounds, numbers, moments, strict=True):
         if number is None and moment is None:
-            raise term_problem(term, f"comparisons need a number such as 20 or -3.5, or a date-time in double "
-                                     f"quotes such as {DATE_EXAMPLE}, not {bound.value.text!r}")
+            raise term_problem(
+                term,
+                f"comparisons need a number such as 20 or -3.5, or a date-time in double "
+                f"quotes such as {DATE_EXAMPLE}, not {bound.value.text!r}",
+            )
     raise term_problem(term, "a range cannot mix numbers and date-times")
 
 
@@ -103,7 +109,6 @@ def bounded(term: Term, operator: Operator, moment: datetime) -> datetime:
         return millisecond_bound(operator, moment)
     except OverflowError:
         raise term_problem(term, "the date-time is out of range") from None
-
 
 
 def compile_column_term(term: Term, field: HotField) -> Q:
@@ -146,8 +151,12 @@ def column_range(term: Term, field: HotField, bounds: tuple[Bound, ...]) -> Q:
     if field.kind is ColumnKind.TEXT:
         raise term_problem(term, f"{term.dotted_path} is text: comparisons work on numbers and date-times only")
     if field.kind is ColumnKind.DECIMAL:
-        return Q(*(Q(**{f"{field.column}__{COLUMN_LOOKUPS[bound.operator]}": money(term, field, bound.value)})
-                   for bound in bounds))
+        return Q(
+            *(
+                Q(**{f"{field.column}__{COLUMN_LOOKUPS[bound.operator]}": money(term, field, bound.value)})
+                for bound in bounds
+            )
+        )
     return Q(*(moment_bound(term, field, bound) for bound in bounds))
 
 
@@ -163,8 +172,9 @@ def money(term: Term, field: HotField, value: Value) -> Decimal:
 def column_moment(term: Term, value: Value) -> datetime:
     parsed = as_timestamp(value.text)
     if parsed is None:
-        raise term_problem(term, f"{term.dotted_path} is a date-time: use one such as {DATE_EXAMPLE}, "
-                                 f"not {value.text!r}")
+        raise term_problem(
+            term, f"{term.dotted_path} is a date-time: use one such as {DATE_EXAMPLE}, not {value.text!r}"
+        )
     return parsed
 
 

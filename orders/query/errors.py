@@ -6,8 +6,9 @@ INVALID_PARAMETER = "invalid_query_parameter"
 
 
 def invalid_parameter(name: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"Invalid query parameter {name}: {message}.",
-                            [ErrorDetail(name, message, INVALID_PARAMETER)])
+    return ValidationFailed(
+        f"Invalid query parameter {name}: {message}.", [ErrorDetail(name, message, INVALID_PARAMETER)]
+    )
 
 
 def invalid_query(message: str) -> ValidationFailed:

@@ -89,8 +89,17 @@ class SqliteDocument:
         # Elements are addressed by their path in the document (fullkey), so a text element is never read as JSON.
         alias = f"q_{depth}"
         inner = self._through(Sql(f"{alias}.fullkey"), tuple(rest), predicate, depth + 1)
-        return sql("EXISTS (SELECT 1 FROM json_each(", self.document, ", ", at, f") AS {alias} WHERE ",
-                   self._type(at), " = 'array' AND ", inner, ")")
+        return sql(
+            "EXISTS (SELECT 1 FROM json_each(",
+            self.document,
+            ", ",
+            at,
+            f") AS {alias} WHERE ",
+            self._type(at),
+            " = 'array' AND ",
+            inner,
+            ")",
+        )
 
     @staticmethod
     def _path(base: Sql | None, keys: tuple[str, ...]) -> Sql:
@@ -110,12 +119,24 @@ class SqliteDocument:
         if isinstance(predicate, OneOf):
             return sql_join(" OR ", self._equalities(kind, value, predicate))
         if isinstance(predicate, NumberRange):
-            return sql_join(" AND ", [sql(kind, " IN ('integer', 'real')"), *(
-                sql(value, f" {operator} CAST(", Param(str(number)), " AS NUMERIC)")
-                for operator, number in predicate.bounds)])
+            return sql_join(
+                " AND ",
+                [
+                    sql(kind, " IN ('integer', 'real')"),
+                    *(
+                        sql(value, f" {operator} CAST(", Param(str(number)), " AS NUMERIC)")
+                        for operator, number in predicate.bounds
+                    ),
+                ],
+            )
         if isinstance(predicate, TextRange):
-            return sql_join(" AND ", [sql(kind, " = 'text'"), *(
-                sql(value, f" {operator} ", Param(text)) for operator, text in predicate.bounds)])
+            return sql_join(
+                " AND ",
+                [
+                    sql(kind, " = 'text'"),
+                    *(sql(value, f" {operator} ", Param(text)) for operator, text in predicate.bounds),
+                ],
+            )
         if isinstance(predicate, Present):
             return sql("COALESCE(", kind, ", 'null') <> 'null' AND NOT (", kind, " = 'text' AND ", value, " = '')")
         raise TypeError(predicate)
@@ -129,8 +150,9 @@ class SqliteDocument:
             numbers = sql_join(", ", [sql("CAST(", Param(str(number)), " AS NUMERIC)") for number in predicate.numbers])
             parts.append(sql("(", kind, " IN ('integer', 'real') AND ", value, " IN (", numbers, "))"))
         if predicate.booleans:
-            parts.append(sql(kind, " IN (", marks(["true" if boolean else "false" for boolean in predicate.booleans]),
-                             ")"))
+            parts.append(
+                sql(kind, " IN (", marks(["true" if boolean else "false" for boolean in predicate.booleans]), ")")
+            )
         return parts
 
 
@@ -152,8 +174,10 @@ class PostgresDocument:
         return sql("(CASE WHEN jsonb_typeof(", at, ") = 'string' THEN ", at, " #>> '{}' END) COLLATE \"C\"")
 
     def _containment(self, path: JsonPath, predicate: OneOf) -> Sql:
-        tests = [sql(self.document, " @> ", Param(dumps(nested_value(path, value))), "::jsonb")
-                 for value in predicate.json_values()]
+        tests = [
+            sql(self.document, " @> ", Param(dumps(nested_value(path, value))), "::jsonb")
+            for value in predicate.json_values()
+        ]
         return sql("(", sql_join(" OR ", tests), ")")
 
     def _through(self, base: Sql, hops: tuple, predicate: Predicate, depth: int) -> Sql:
@@ -164,8 +188,15 @@ class PostgresDocument:
         alias = f"q_{depth}"
         inner = self._through(Sql(f"{alias}.value"), tuple(rest), predicate, depth + 1)
         # The CASE hands jsonb_array_elements only arrays: it raises on anything else.
-        return sql("EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(", at, ") = 'array' THEN ",
-                   at, f" END) AS {alias} WHERE ", inner, ")")
+        return sql(
+            "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(",
+            at,
+            ") = 'array' THEN ",
+            at,
+            f" END) AS {alias} WHERE ",
+            inner,
+            ")",
+        )
 
     @staticmethod
     def _value(base: Sql, keys: tuple[str, ...]) -> Sql:
@@ -174,13 +205,23 @@ class PostgresDocument:
 
     def _test(self, at: Sql, predicate: Predicate) -> Sql:
         if isinstance(predicate, NumberRange):
-            comparisons = sql_join(" AND ", [sql("(", at, f")::numeric {operator} ", Param(str(number)), "::numeric")
-                                            for operator, number in predicate.bounds])
+            comparisons = sql_join(
+                " AND ",
+                [
+                    sql("(", at, f")::numeric {operator} ", Param(str(number)), "::numeric")
+                    for operator, number in predicate.bounds
+                ],
+            )
             return sql("CASE WHEN jsonb_typeof(", at, ") = 'number' THEN ", comparisons, " ELSE false END")
         if isinstance(predicate, TextRange):
             # Byte order, like SQLite's BINARY and Python: ISO date-times in UTC sort like the moments they name.
-            comparisons = sql_join(" AND ", [sql("(", at, " #>> '{}') COLLATE \"C\" ", operator, " ", Param(text))
-                                            for operator, text in predicate.bounds])
+            comparisons = sql_join(
+                " AND ",
+                [
+                    sql("(", at, " #>> '{}') COLLATE \"C\" ", operator, " ", Param(text))
+                    for operator, text in predicate.bounds
+                ],
+            )
             return sql("CASE WHEN jsonb_typeof(", at, ") = 'string' THEN ", comparisons, " ELSE false END")
         if isinstance(predicate, Present):
             return sql("COALESCE(", at, " NOT IN ('null'::jsonb, '\"\"'::jsonb), false)")

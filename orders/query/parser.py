@@ -138,10 +138,11 @@ class QueryBuilder(Transformer):
     def term(self, meta, children) -> Term:
         path_token, condition = children
         path = tuple(str(path_token).split("."))
-        text = self.q[meta.start_pos:meta.end_pos]
+        text = self.q[meta.start_pos : meta.end_pos]
         if len(path) > MAX_PATH_DEPTH:
-            raise invalid_query(f"{excerpt(text)} (column {meta.column}): the field path is deeper than "
-                                f"{MAX_PATH_DEPTH} levels")
+            raise invalid_query(
+                f"{excerpt(text)} (column {meta.column}): the field path is deeper than {MAX_PATH_DEPTH} levels"
+            )
         if isinstance(condition, AnyOf):
             self.check_no_keywords(condition.values, text, meta.column)
         return Term(path, condition, column=meta.column, text=text)
@@ -149,8 +150,10 @@ class QueryBuilder(Transformer):
     def check_no_keywords(self, values: tuple[Value, ...], text: str, column: int) -> None:
         for value in values:
             if isinstance(value, Bare) and value.text in KEYWORDS:
-                raise invalid_query(f"{excerpt(text)} (column {column}): {value.text} cannot be one of several values; "
-                                    f"write it as its own term, e.g. field:{value.text}")
+                raise invalid_query(
+                    f"{excerpt(text)} (column {column}): {value.text} cannot be one of several values; "
+                    f"write it as its own term, e.g. field:{value.text}"
+                )
 
     def equals(self, value: Value):
         if isinstance(value, Bare) and value.text in KEYWORDS:

@@ -9,8 +9,7 @@ from .fields import HOT_FIELDS, MAX_PATH_DEPTH
 from .json_sql import DocumentSortKey
 from .parser import excerpt
 
-SORT_ITEM = re.compile(rf"(?P<path>\w+(?:\.\w+){{0,{MAX_PATH_DEPTH - 1}}})(?::(?P<direction>asc|desc))?",
-                       re.IGNORECASE)
+SORT_ITEM = re.compile(rf"(?P<path>\w+(?:\.\w+){{0,{MAX_PATH_DEPTH - 1}}})(?::(?P<direction>asc|desc))?", re.IGNORECASE)
 TIE_BREAK = "order_id"
 
 
@@ -32,13 +31,19 @@ def sort_expressions(item: str) -> list[OrderBy]:
         raise invalid_sort("has an empty item: separate fields with single commas")
     match = SORT_ITEM.fullmatch(item)
     if match is None:
-        raise invalid_sort(f"{excerpt(item)!r} is not a field to sort by: use field, field:asc or field:desc, "
-                           f"where field is a dotted path of letters, digits and underscores, at most "
-                           f"{MAX_PATH_DEPTH} levels deep")
+        raise invalid_sort(
+            f"{excerpt(item)!r} is not a field to sort by: use field, field:asc or field:desc, "
+            f"where field is a dotted path of letters, digits and underscores, at most "
+            f"{MAX_PATH_DEPTH} levels deep"
+        )
     path, descending = match["path"], (match["direction"] or "asc").lower() == "desc"
     hot_field = HOT_FIELDS.get(path)
-    keys = [F(hot_field.column)] if hot_field else [
-        DocumentSortKey(tuple(path.split(".")), numeric=True),
-        DocumentSortKey(tuple(path.split(".")), numeric=False),
-    ]
+    keys = (
+        [F(hot_field.column)]
+        if hot_field
+        else [
+            DocumentSortKey(tuple(path.split(".")), numeric=True),
+            DocumentSortKey(tuple(path.split(".")), numeric=False),
+        ]
+    )
     return [key.desc(nulls_last=True) if descending else key.asc(nulls_last=True) for key in keys]

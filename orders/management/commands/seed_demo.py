@@ -6,7 +6,7 @@ from django.utils import timezone
 from oauth2_provider.models import Application
 
 from orders.actors import Actor
-from orders.demo import demo_order
+from orders.demo import demo_order, load_catalog
 from orders.models import Order, Tenant
 from orders.scopes import ALL_SCOPES, VENDOR_SCOPES
 from orders.services import create_api_client, create_order, create_tenant
@@ -18,12 +18,16 @@ DEMO_ORDER_COUNT = 200
 
 
 class Command(BaseCommand):
-    help = "Load demo data: tenant 'demo', staff login admin/admin, an API client with every scope, ~200 orders."
+    help = (
+        "Load demo data: tenant 'demo', staff login admin/admin, an API client with every scope, a catalog, "
+        "~200 orders."
+    )
 
     def handle(self, *args, **options):
         tenant = Tenant.objects.filter(name=TENANT).first() or create_tenant(name=TENANT)
         self._ensure_admin(tenant)
         self._ensure_api_client(tenant)
+        load_catalog(tenant)
         self._ensure_orders(tenant)
         self.stdout.write(
             f"Demo data ready: tenant {TENANT}, staff login admin/admin, API client {DEMO_CLIENT_ID} / "
