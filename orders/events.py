@@ -28,3 +28,7 @@ def order_recalculated(order: Order, *, actor: Actor, at: datetime, version: int
 
 def status_changed(order: Order, *, previous: str, actor: Actor, at: datetime) -> OrderEvent:
     return _record(order, OrderEventType.STATUS_CHANGED, actor=actor, at=at, previous=previous, status=order.status)
+
+
+def order_split(order: Order, *, suborders: list[str], actor: Actor, at: datetime) -> OrderEvent:
+    return _record(order, OrderEventType.SPLIT, actor=actor, at=at, suborders=suborders)

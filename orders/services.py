@@ -3,6 +3,7 @@
 import secrets
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import Application
 
-from . import events, pricing
+from . import events, pricing, split
 from .actors import Actor
 from .catalog import EntryChange, apply_entry_changes
 from .deliveries import Delivery, apply_deliveries
@@ -87,22 +88,19 @@ def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:
     now = timezone.now()
     created = parse_timestamp(document["created"]) if document.get("created") else now
     status = document.get("status") or OrderStatus.CREATED
+    last_status_change = parse_timestamp(document["lastStatusChange"]) if document.get("lastStatusChange") else created
     try:
         with transaction.atomic():
-            order = Order(
-                tenant=tenant,
-                order_id=document.get("id") or _next_order_id(tenant),
+            order = _insert_order(
+                tenant,
+                _without_server_fields(document),
+                order_id=document.get("id"),
                 status=status,
                 created=created,
-                last_status_change=parse_timestamp(document["lastStatusChange"])
-                if document.get("lastStatusChange")
-                else created,
-                version=1,
+                last_status_change=last_status_change,
+                actor=actor,
+                at=now,
             )
-            _store_document(order, _without_server_fields(document))
-            order.save(force_insert=True)
-            _sync_entry_rows(order)
-            events.order_placed(order, actor=actor, at=now)
     except IntegrityError as error:
         if Order.objects.filter(tenant=tenant, order_id=document.get("id")).exists():
             raise Conflict(
@@ -110,6 +108,32 @@ def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:
                 [ErrorDetail("id", "is already taken", "duplicate_value")],
             ) from error
         raise
+    return order
+
+
+def _insert_order(
+    tenant: Tenant,
+    document: dict,
+    *,
+    order_id: str | None,
+    status: str,
+    created: datetime,
+    last_status_change: datetime,
+    actor: Actor,
+    at: datetime,
+) -> Order:
+    order = Order(
+        tenant=tenant,
+        order_id=order_id or _next_order_id(tenant),
+        status=status,
+        created=created,
+        last_status_change=last_status_change,
+        version=1,
+    )
+    _store_document(order, document)
+    order.save(force_insert=True)
+    _sync_entry_rows(order)
+    events.order_placed(order, actor=actor, at=at)
     return order
 
 
@@ -173,6 +197,46 @@ def transition_order(*, tenant: Tenant, order_id: str, status: str, actor: Actor
         return {**stored, "status": status}
 
     return _update_order(tenant=tenant, order_id=order_id, actor=actor, change=move, expected_version=None)
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    master_order: str
+    split_by: str
+    suborders: list[tuple[str, str]]  # (suborder id, the vendor it was split for)
+
+
+def split_order(*, tenant: Tenant, order_id: str, split_by: Any, actor: Actor) -> SplitResult:
+    """One suborder per vendor, priced, adding up to the master to the cent; all or nothing."""
+    with transaction.atomic():
+        master = _locked_order(tenant, order_id, actor)
+        _check_may_change(master, actor)
+        split.check_splittable(master.document, split_by)
+        priced_master = priced(master.document)
+        now = timezone.now()
+        suborders = [
+            _insert_order(
+                tenant,
+                priced(document),
+                order_id=None,
+                status=master.status,
+                created=now,
+                last_status_change=now,
+                actor=actor,
+                at=now,
+            )
+            for document in split.suborder_documents(priced_master).values()
+        ]
+        master.version += 1
+        _store_document(master, split.master_after_split(priced_master, [order.document for order in suborders]))
+        master.save()
+        _sync_entry_rows(master)
+        events.order_split(master, suborders=[order.order_id for order in suborders], actor=actor, at=now)
+    return SplitResult(
+        master_order=master.order_id,
+        split_by=split_by,
+        suborders=[(order.order_id, order.document["splitInfo"]["uniqueValue"]) for order in suborders],
+    )
 
 
 def delete_order(*, tenant: Tenant, order_id: str, actor: Actor) -> None:

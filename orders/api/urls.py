@@ -14,6 +14,11 @@ urlpatterns = [
         name="salesorder-calculations",
     ),
     path(
+        "order-v2/<tenant>/salesorders/<order_id>/split",
+        views.SalesOrderSplitView.as_view(),
+        name="salesorder-split",
+    ),
+    path(
         "order-v2/<tenant>/salesorders/<order_id>/entries",
         views.SalesOrderEntriesView.as_view(),
         name="salesorder-entries",

@@ -313,3 +313,29 @@ class SalesOrderEntriesView(TenantApiView):
             tenant=self.tenant, order_id=order_id, changes=changes, actor=self.actor, store=store
         )
         return Response(document)
+
+
+@extend_schema(tags=["Orders (Tenant-managed)"], parameters=[TENANT, ORDER_ID])
+class SalesOrderSplitView(TenantApiView):
+    """Split a CREATED order into one suborder per vendor."""
+
+    required_scopes = {"POST": scopes.SPLIT_ORDERS}
+
+    @extend_schema(
+        operation_id="POST-order-split",
+        summary="Splitting order",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="{masterOrder, splitBy, subOrders}")},
+    )
+    def post(self, request, tenant, order_id):
+        body = json_object_body(request)
+        result = services.split_order(
+            tenant=self.tenant, order_id=order_id, split_by=body.get("splitBy"), actor=self.actor
+        )
+        return Response(
+            {
+                "masterOrder": result.master_order,
+                "splitBy": result.split_by,
+                "subOrders": [{"id": order_id, "uniqueValue": vendor} for order_id, vendor in result.suborders],
+            }
+        )
