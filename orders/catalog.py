@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .documents import get_path
-from .errors import ErrorDetail, PermissionDenied, ValidationFailed
+from .errors import ErrorDetail, ValidationFailed
 from .models import PriceModel, Product, TaxRate, Tenant
 
 
@@ -57,22 +57,18 @@ def entry_from_product(product: Product, *, quantity: Decimal, rate: Decimal) ->
     }
 
 
-def apply_entry_changes(tenant: Tenant, document: dict, changes: list[EntryChange], *, vendor_id: str = "") -> dict:
-    """Return a copy of the document with the changes applied (not priced yet).
-
-    A vendor-restricted actor may only touch its own vendor's entries and products.
-    """
+def apply_entry_changes(tenant: Tenant, document: dict, changes: list[EntryChange]) -> dict:
+    """Return a copy of the document with the changes applied (not priced yet)."""
     entries = [dict(entry) for entry in document["entries"]]
     for position, change in enumerate(changes):
         field = f"entries[{position}]"
         if change.entry_id is not None:
-            _set_quantity(entries, _entry_index(entries, change.entry_id, field), change.quantity, vendor_id)
+            _set_quantity(entries, _entry_index(entries, change.entry_id, field), change.quantity)
         else:
             product = _catalog_product(tenant, change.product_id, field)
-            _check_vendor(product.vendor_id, vendor_id, field)
             existing = next((i for i, e in enumerate(entries) if get_path(e, "product.id") == product.product_id), None)
             if existing is not None:
-                _set_quantity(entries, existing, change.quantity, vendor_id)
+                _set_quantity(entries, existing, change.quantity)
             elif change.quantity > 0:
                 _check_currency(product, document, field)
                 rate = tax_rate(tenant, order_country(document), product.tax_code)
@@ -89,8 +85,7 @@ def _entry_index(entries: list[dict], entry_id: str, field: str) -> int:
     raise ValidationFailed(f"The order has no entry {entry_id!r}.", [ErrorDetail(f"{field}.entryId", "no such entry")])
 
 
-def _set_quantity(entries: list[dict], index: int, quantity: Decimal, vendor_id: str) -> None:
-    _check_vendor(get_path(entries[index], "product.vendor.id") or "", vendor_id, f"entries[{index}]")
+def _set_quantity(entries: list[dict], index: int, quantity: Decimal) -> None:
     if quantity == 0:
         del entries[index]
     else:
@@ -110,11 +105,6 @@ def _catalog_product(tenant: Tenant, product_id: str, field: str) -> Product:
             f"The catalog has no product {product_id!r}.", [ErrorDetail(f"{field}.productId", "no such product")]
         )
     return product
-
-
-def _check_vendor(entry_vendor: str, vendor_id: str, field: str) -> None:
-    if vendor_id and entry_vendor != vendor_id:
-        raise PermissionDenied(f"{field} belongs to another vendor; a vendor client may only change its own entries.")
 
 
 def _check_currency(product: Product, document: dict, field: str) -> None:

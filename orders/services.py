@@ -86,21 +86,10 @@ def create_api_client(
 def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:
     document = validate_order_document(document)
     now = timezone.now()
-    created = parse_timestamp(document["created"]) if document.get("created") else now
-    status = document.get("status") or OrderStatus.CREATED
-    last_status_change = parse_timestamp(document["lastStatusChange"]) if document.get("lastStatusChange") else created
     try:
         with transaction.atomic():
-            order = _insert_order(
-                tenant,
-                _without_server_fields(document),
-                order_id=document.get("id"),
-                status=status,
-                created=created,
-                last_status_change=last_status_change,
-                actor=actor,
-                at=now,
-            )
+            order = new_order_row(tenant, document, order_id=document.get("id") or _next_order_id(tenant), now=now)
+            _save_new_order(order, actor=actor, at=now)
     except IntegrityError as error:
         if Order.objects.filter(tenant=tenant, order_id=document.get("id")).exists():
             raise Conflict(
@@ -109,6 +98,23 @@ def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:
             ) from error
         raise
     return order
+
+
+def new_order_row(tenant: Tenant, document: dict, *, order_id: str, now: datetime) -> Order:
+    """The unsaved row `create_order` stores for a client's valid document (bulk loads insert it themselves).
+
+    A client may give status, created and lastStatusChange (imports); its other server fields are ignored.
+    """
+    created = parse_timestamp(document["created"]) if document.get("created") else now
+    last_status_change = parse_timestamp(document["lastStatusChange"]) if document.get("lastStatusChange") else created
+    return _order_row(
+        tenant,
+        _without_server_fields(document),
+        order_id=order_id,
+        status=document.get("status") or OrderStatus.CREATED,
+        created=created,
+        last_status_change=last_status_change,
+    )
 
 
 def _insert_order(
@@ -122,19 +128,37 @@ def _insert_order(
     actor: Actor,
     at: datetime,
 ) -> Order:
+    order = _order_row(
+        tenant,
+        document,
+        order_id=order_id or _next_order_id(tenant),
+        status=status,
+        created=created,
+        last_status_change=last_status_change,
+    )
+    _save_new_order(order, actor=actor, at=at)
+    return order
+
+
+def _order_row(
+    tenant: Tenant, document: dict, *, order_id: str, status: str, created: datetime, last_status_change: datetime
+) -> Order:
     order = Order(
         tenant=tenant,
-        order_id=order_id or _next_order_id(tenant),
+        order_id=order_id,
         status=status,
         created=created,
         last_status_change=last_status_change,
         version=1,
     )
     _store_document(order, document)
+    return order
+
+
+def _save_new_order(order: Order, *, actor: Actor, at: datetime) -> None:
     order.save(force_insert=True)
     _sync_entry_rows(order)
     events.order_placed(order, actor=actor, at=at)
-    return order
 
 
 def replace_order(*, tenant: Tenant, order_id: str, document: Any, actor: Actor, recalculate: bool = False) -> Order:
@@ -177,7 +201,7 @@ def change_entries(*, tenant: Tenant, order_id: str, changes: list[EntryChange],
     """Add, change or remove entries and recalculate; saved only with `store`. Returns the order document."""
 
     def change(stored: dict) -> dict:
-        return apply_entry_changes(tenant, stored, changes, vendor_id=actor.vendor_id)
+        return apply_entry_changes(tenant, stored, changes)
 
     if store:
         order = _update_order(
@@ -186,7 +210,9 @@ def change_entries(*, tenant: Tenant, order_id: str, changes: list[EntryChange],
         return order.document
     order = get_order(tenant, order_id, actor)
     _check_may_change(order, actor)
-    return priced(validate_order_document(change(order.document)))
+    document = validate_order_document(change(order.document))
+    _check_vendor_scope(order.document, document, actor)
+    return priced(document)
 
 
 def transition_order(*, tenant: Tenant, order_id: str, status: str, actor: Actor) -> Order:
@@ -268,6 +294,7 @@ def _update_order(
         _check_version(order, expected_version)
         _check_may_change(order, actor)
         document = validate_order_document(change(order.document))
+        _check_vendor_scope(order.document, document, actor)
         if recalculate:
             document = priced(document)
         content_changed = _without_server_fields(document) != _without_server_fields(order.document)
@@ -316,6 +343,18 @@ def _check_version(order: Order, expected_version: int | None) -> None:
 def _check_may_change(order: Order, actor: Actor) -> None:
     if order.status == OrderStatus.COMPLETED and not actor.may_change_completed:
         raise PermissionDenied("Changing a COMPLETED order needs the scope order.order_update_completed.")
+
+
+def _check_vendor_scope(before: dict, after: dict, actor: Actor) -> None:
+    """A vendor-restricted actor may change its own vendor's entries only: every other entry stays as it was."""
+    if not actor.vendor_id:
+        return
+
+    def others(document: dict) -> list[dict]:
+        return [entry for entry in document["entries"] if get_path(entry, "product.vendor.id") != actor.vendor_id]
+
+    if others(before) != others(after):
+        raise PermissionDenied("A vendor client may only add, change or remove its own vendor's entries.")
 
 
 def _change_status(order: Order, document: dict, *, actor: Actor, at: datetime) -> None:
@@ -380,7 +419,12 @@ def _money(value: Any) -> Decimal | None:
 def _sync_entry_rows(order: Order) -> None:
     """Rewrite the entry rows from the document: they index what the document holds."""
     OrderEntry.objects.filter(order=order).delete()
-    OrderEntry.objects.bulk_create(
+    OrderEntry.objects.bulk_create(entry_rows(order))
+
+
+def entry_rows(order: Order) -> list[OrderEntry]:
+    """The unsaved rows that index the order document's entries."""
+    return [
         OrderEntry(
             order=order,
             position=position,
@@ -392,4 +436,4 @@ def _sync_entry_rows(order: Order) -> None:
             unit=get_path(entry, "measurementUnit.unit") or "",
         )
         for position, entry in enumerate(order.document["entries"])
-    )
+    ]

@@ -227,3 +227,24 @@ def test_vendor_clients_touch_only_their_vendors_entries(api, api_session, catal
     )
     assert foreign.status_code == 403
     assert [entry["id"] for entry in api.get(f"salesorders/{order_id}").json()["entries"]] == ["BC10033--BC10033-43"]
+
+
+def test_vendor_managers_cannot_change_other_vendors_entries_by_patch(api, api_session, seed_order):
+    # given an order with one entry of vendor-a and one of vendor-b
+    document = copy.deepcopy(seed_order)
+    document["entries"][0]["product"]["vendor"] = {"id": "vendor-a"}
+    other = copy.deepcopy(document["entries"][0])
+    other.update(id="OTHER")
+    other["product"]["vendor"] = {"id": "vendor-b"}
+    document["entries"].append(other)
+    order_id = api.post("salesorders", document).json()["id"]
+    vendor_a = api_session([scopes.ORDER_MANAGE_BY_VENDOR], vendor_id="vendor-a")
+    own_only = [{**document["entries"][0], "amount": 5}, other]
+    # when / then
+    assert vendor_a.patch(f"salesorders/{order_id}", {"entries": own_only}).status_code == 204
+    dropped_other = vendor_a.patch(f"salesorders/{order_id}", {"entries": [document["entries"][0]]})
+    assert dropped_other.status_code == 403
+    assert [entry["id"] for entry in api.get(f"salesorders/{order_id}").json()["entries"]] == [
+        "BC10033--BC10033-43",
+        "OTHER",
+    ]
