@@ -160,6 +160,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands a task that no worker acknowledged (its worker was killed, say) to another worker after this many
+# seconds. Longer than any retry countdown; a job task that runs longer just gains a helper (jobs are idempotent).
+visibility_timeout = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://", "sentinel://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": visibility_timeout,
+        # Look for such tasks every few seconds rather than kombu's default of about 100.
+        "unacked_restore_interval": min(10, max(1, visibility_timeout // 2)),
+        "unacked_restore_throttle": 1,
+    }
 
 LOGGING = {
     "version": 1,

@@ -8,10 +8,12 @@ from orders import views as staff_views
 urlpatterns = [
     path("oauth/token", TokenView.as_view(), name="oauth-token"),
     path("", include("orders.api.urls")),
+    path("", include("pickpack.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("orders.urls")),
+    path("", include("pickpack.urls")),
     path("", staff_views.home, name="home"),
 ]

@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def create_staff_groups(sender, **kwargs) -> None:
+    """Keep the order desk's groups in step with the permissions migrations create (idempotent)."""
+    from .staff import ensure_staff_groups
+
+    ensure_staff_groups()
 
 
 class OrdersConfig(AppConfig):
@@ -7,3 +15,5 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from .api import schema  # noqa: F401  (registers the OpenAPI description of our token auth)
+
+        post_migrate.connect(create_staff_groups, dispatch_uid="orders.create_staff_groups")

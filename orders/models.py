@@ -91,6 +91,7 @@ class Order(models.Model):
             models.Index(fields=["tenant", "total_gross"], name="order_tenant_total_gross"),
             models.Index(fields=["tenant", "master_order"], name="order_tenant_master"),
         ]
+        permissions = [("manage_orders", "Can manage orders")]
 
     def __str__(self) -> str:
         return self.order_id

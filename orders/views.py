@@ -1,16 +1,64 @@
 """Staff pages of the order desk (server-rendered; business rules stay in services and selectors)."""
 
-from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.shortcuts import redirect, render
+from collections.abc import Callable
 
-from .selectors import staff_tenant, staff_tenants
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import documents, services
+from .dashboard import bar_chart, orders_per_day, status_counts
+from .errors import DomainError, ErrorDetail, ValidationFailed
+from .exports import csv_lines
+from .filters import DEFAULT_SORT, OrderFilterSet
+from .forms import BaseDeliveryFormSet, OrderActionForm, SplitForm, TransitionForm, delivery_formset
+from .models import Order, Tenant
+from .presenters import entry_rows, price_breakdown, tax_lines
+from .previews import preview_deliveries, preview_split, splittable
+from .selectors import staff_tenant, staff_tenants, visible_orders
+from .staff import (
+    MANAGE_ORDERS,
+    VIEW_ORDERS,
+    error_message,
+    page_context,
+    require,
+    staff_actor,
+    staff_order,
+    staff_page,
+    wants_partial,
+)
+from .statuses import OrderStatus, allowed_next_statuses, check_transition
 
 LATEST_ORDERS = 10
+# What the button for a move to each status says.
+TRANSITION_LABELS = {
+    OrderStatus.CREATED: "Mark created",
+    OrderStatus.CONFIRMED: "Confirm",
+    OrderStatus.DECLINED: "Decline",
+    OrderStatus.SHIPPED: "Mark shipped",
+    OrderStatus.COMPLETED: "Complete",
+}
+ORDERS_PER_PAGE = 25
+# Sections a tenant switch may land on: the same page of the other tenant.
+SWITCH_SECTIONS = ("staff:dashboard", "staff:order_list", "jobs:job_list", "jobs:event_list")
+# The list's sortable columns: (heading, sort key, whether a first click sorts descending).
+ORDER_COLUMNS = (
+    ("Order", "id", False),
+    ("Status", "status", False),
+    ("Created", "created", True),
+    ("Site", "site", False),
+    ("Customer", "customer", False),
+    ("Total", "total", True),
+)
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """Send a signed-in user to the dashboard of their first tenant."""
     tenants = staff_tenants(request.user)
     if not tenants:
@@ -18,14 +66,228 @@ def home(request):
     return redirect("staff:dashboard", tenant=tenants[0].name)
 
 
+@require_GET
 @login_required
-def dashboard(request, tenant):
-    tenant = staff_tenant(request.user, tenant)
-    orders = tenant.orders.all()
-    context = {
-        "tenant": tenant,
-        "tenants": staff_tenants(request.user),
-        "status_counts": orders.values("status").annotate(count=Count("pk")).order_by("status"),
-        "latest_orders": orders.order_by("-created", "-order_id")[:LATEST_ORDERS],
-    }
+def switch_tenant(request: HttpRequest) -> HttpResponse:
+    """The tenant switcher's target: the same section of the chosen tenant (404 if not a member)."""
+    tenant = staff_tenant(request.user, request.GET.get("tenant", ""))
+    section = request.GET.get("section")
+    return redirect(section if section in SWITCH_SECTIONS else "staff:dashboard", tenant=tenant.name)
+
+
+@require_GET
+@staff_page(VIEW_ORDERS)
+def dashboard(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    context = page_context(
+        request,
+        tenant,
+        "dashboard",
+        status_counts=status_counts(tenant),
+        chart=bar_chart(orders_per_day(tenant)),
+        latest_orders=tenant.orders.defer("document").order_by("-created", "-order_id")[:LATEST_ORDERS],
+    )
     return render(request, "orders/dashboard.html", context)
+
+
+# --- order list ---------------------------------------------------------------------------------------------------
+
+
+def order_filterset(request: HttpRequest, tenant: Tenant) -> OrderFilterSet:
+    return OrderFilterSet(request.GET, queryset=visible_orders(tenant, staff_actor(request.user)).defer("document"))
+
+
+def sort_columns(current: str) -> list[dict]:
+    """Each column's heading with the sort a click asks for and, for the sorted column, its aria-sort."""
+    columns = []
+    for heading, key, descending_first in ORDER_COLUMNS:
+        direction = {key: "ascending", f"-{key}": "descending"}.get(current, "")
+        if direction:
+            next_sort = f"-{key}" if direction == "ascending" else key
+        else:
+            next_sort = f"-{key}" if descending_first else key
+        columns.append({"heading": heading, "key": key, "sort": next_sort, "aria_sort": direction})
+    return columns
+
+
+@require_GET
+@staff_page(VIEW_ORDERS)
+def order_list(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    """Filters, q box, sortable columns and paging; an htmx request gets the results region only."""
+    filterset = order_filterset(request, tenant)
+    orders = filterset.ordered_qs() if filterset.is_valid() else Order.objects.none()
+    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    context = page_context(
+        request,
+        tenant,
+        "orders",
+        filterset=filterset,
+        page=page,
+        columns=sort_columns(filterset.sort_key),
+        sort=filterset.sort_key if filterset.sort_key != DEFAULT_SORT else "",
+        partial=wants_partial(request),
+    )
+    template = "orders/_order_results.html" if context["partial"] else "orders/order_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+@staff_page(VIEW_ORDERS)
+def order_export(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    """The filtered orders as CSV, streamed."""
+    filterset = order_filterset(request, tenant)
+    if not filterset.is_valid():
+        messages.error(request, "Fix the filters before exporting.")
+        return redirect(reverse("staff:order_list", args=[tenant.name]) + "?" + request.GET.urlencode())
+    response = StreamingHttpResponse(csv_lines(filterset.ordered_qs()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{tenant.name}-orders.csv"'
+    return response
+
+
+# --- order detail and its actions ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page(VIEW_ORDERS)
+def order_detail(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpResponse:
+    order = staff_order(tenant, order_id, request.user)
+    if request.method == "POST":
+        return run_order_action(request, tenant, order)
+    document = order.document
+    context = page_context(
+        request,
+        tenant,
+        "orders",
+        order=order,
+        document=document,
+        entries=entry_rows(document),
+        breakdown=price_breakdown(document),
+        tax_lines=tax_lines(document),
+        timeline=order.events.order_by("timestamp", "pk"),
+        next_statuses=[
+            (status, TRANSITION_LABELS.get(status, status)) for status in allowed_next_statuses(order.status)
+        ],
+        can_manage=request.user.has_perm(MANAGE_ORDERS),
+        can_split=splittable(order),
+        suborders=document.get("subOrders") or [],
+        raw_document=documents.dumps_pretty(document),
+    )
+    return render(request, "orders/order_detail.html", context)
+
+
+def run_order_action(request: HttpRequest, tenant: Tenant, order: Order) -> HttpResponse:
+    """Run one whitelisted action, flash how it went, and redirect (POST/redirect/GET)."""
+    require(request.user, MANAGE_ORDERS)
+    detail_url = reverse("staff:order_detail", args=[tenant.name, order.order_id])
+    action = OrderActionForm(request.POST)
+    if not action.is_valid():
+        messages.error(request, "Unknown action.")
+        return redirect(detail_url)
+    try:
+        success = ORDER_ACTIONS[action.cleaned_data["action"]](request, tenant, order)
+    except DomainError as error:
+        messages.error(request, error_message(error))
+        return redirect(detail_url)
+    messages.success(request, success)
+    return redirect(detail_url)
+
+
+def change_status(request: HttpRequest, tenant: Tenant, order: Order) -> str:
+    status = valid(TransitionForm(request.POST)).cleaned_data["status"]
+    services.transition_order(tenant=tenant, order_id=order.order_id, status=status, actor=staff_actor(request.user))
+    return f"Order {order.order_id} is now {status}."
+
+
+def save_deliveries(request: HttpRequest, tenant: Tenant, order: Order) -> str:
+    formset = delivery_formset(order, request.POST)
+    if not formset.is_valid():
+        raise ValidationFailed("The delivered amounts are invalid: " + formset_errors(formset))
+    saved = services.record_deliveries(
+        tenant=tenant, order_id=order.order_id, deliveries=formset.deliveries(), actor=staff_actor(request.user)
+    )
+    return f"Delivered amounts of {order.order_id} saved; new total {saved.total_gross} {saved.currency}."
+
+
+def split(request: HttpRequest, tenant: Tenant, order: Order) -> str:
+    split_by = valid(SplitForm(request.POST)).cleaned_data["split_by"]
+    result = services.split_order(
+        tenant=tenant, order_id=order.order_id, split_by=split_by, actor=staff_actor(request.user)
+    )
+    parts = ", ".join(f"{suborder} ({vendor})" for suborder, vendor in result.suborders)
+    return f"Order {order.order_id} was split into {parts}."
+
+
+ORDER_ACTIONS: dict[str, Callable[[HttpRequest, Tenant, Order], str]] = {
+    "transition": change_status,
+    "record_deliveries": save_deliveries,
+    "split": split,
+}
+
+
+def valid(form: forms.Form) -> forms.Form:
+    """The form, if valid; otherwise a ValidationFailed naming its errors."""
+    if not form.is_valid():
+        details = [ErrorDetail(field, " ".join(errors)) for field, errors in form.errors.items()]
+        raise ValidationFailed("The request is invalid.", details)
+    return form
+
+
+def formset_errors(formset: BaseDeliveryFormSet) -> str:
+    problems = [str(error) for error in formset.non_form_errors()]
+    for form in formset.forms:
+        problems += [
+            f"{form.entry.name if form.entry else field}: {' '.join(errors)}" for field, errors in form.errors.items()
+        ]
+    return "; ".join(problems)
+
+
+@require_GET
+@staff_page(MANAGE_ORDERS)
+def order_transition(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpResponse:
+    """The confirmation step of a status change; the change itself is a POST to the order."""
+    order = staff_order(tenant, order_id, request.user)
+    form = TransitionForm(request.GET)
+    try:
+        status = valid(form).cleaned_data["status"]
+        check_transition(order.status, status, order.document)
+    except DomainError as error:
+        messages.error(request, error_message(error))
+        return redirect("staff:order_detail", tenant=tenant.name, order_id=order.order_id)
+    context = page_context(
+        request, tenant, "orders", order=order, status=status, label=TRANSITION_LABELS.get(status, status)
+    )
+    return render(request, "orders/transition_confirm.html", context)
+
+
+@require_GET
+@staff_page(MANAGE_ORDERS)
+def order_deliveries(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpResponse:
+    """Delivered amounts to edit; once entered, a before/after preview with the button that saves them."""
+    order = staff_order(tenant, order_id, request.user)
+    submitted = "entries-TOTAL_FORMS" in request.GET
+    formset = delivery_formset(order, request.GET if submitted else None)
+    preview, error = None, ""
+    if submitted and formset.is_valid():
+        try:
+            preview = preview_deliveries(order, formset.deliveries())
+        except DomainError as domain_error:
+            error = error_message(domain_error)
+    elif submitted:
+        error = "Check the delivered amounts: " + formset_errors(formset)
+    context = page_context(
+        request, tenant, "orders", order=order, formset=formset, preview=preview, error=error, submitted=submitted
+    )
+    template = "orders/_delivery_preview.html" if wants_partial(request) else "orders/deliveries.html"
+    return render(request, template, context)
+
+
+@require_GET
+@staff_page(MANAGE_ORDERS)
+def order_split(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpResponse:
+    """The suborders a split by vendor would create, with the button that splits."""
+    order = staff_order(tenant, order_id, request.user)
+    try:
+        preview, error = preview_split(order), ""
+    except DomainError as domain_error:
+        preview, error = None, error_message(domain_error)
+    context = page_context(request, tenant, "orders", order=order, preview=preview, error=error)
+    return render(request, "orders/split.html", context)

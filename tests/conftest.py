@@ -9,6 +9,8 @@ from orders import documents
 from orders.scopes import ALL_SCOPES, VENDOR_SCOPES
 from orders.services import create_api_client, create_tenant
 
+from .staff import hostile_order, manager, order, outsider, staff_client, two_vendor_order, viewer  # noqa: F401
+
 FIXTURES = Path(__file__).parent / "fixtures"
 EVERY_TENANT_SCOPE = [scope for scope in ALL_SCOPES if scope not in VENDOR_SCOPES]
 

@@ -1,4 +1,4 @@
-"""The list's q, sort, fields and the search endpoint over HTTP (the language itself is tested in tests/orders/query)."""
+"""The list's q, sort, fields and the search endpoint over HTTP (the language itself: tests/orders/query)."""
 
 import copy
 

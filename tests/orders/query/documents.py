@@ -25,8 +25,11 @@ def entry(number: int, position: int) -> dict:
     unit_price = Decimal(5 + 7 * ((number * 3 + position) % 11))
     amount = Decimal(1 + (number + position) % 4)
     kind = (number + position) % 6
-    product = {"id": f"P-{kind}", "name": f"Product {kind}",
-               "localizedName": {"en": f"Product {kind}", "de": f"Produkt {kind}"}}
+    product = {
+        "id": f"P-{kind}",
+        "name": f"Product {kind}",
+        "localizedName": {"en": f"Product {kind}", "de": f"Produkt {kind}"},
+    }
     if vendor:
         product["vendor"] = {"id": vendor}
     rate = 7 if (number + position) % 3 == 0 else 19
@@ -55,16 +58,28 @@ def order_document(number: int) -> dict:
         "created": created(number),
         "currency": CURRENCIES[number % len(CURRENCIES)],
         "entries": entries,
-        "customer": {"email": f"customer{number % 8}@example.com", "firstName": ["Anna", "Ben", "Ida"][number % 3],
-                     "mixins": {"generalAttributes": {}}},
+        "customer": {
+            "email": f"customer{number % 8}@example.com",
+            "firstName": ["Anna", "Ben", "Ida"][number % 3],
+            "mixins": {"generalAttributes": {}},
+        },
         "billingAddress": {"city": ["Berlin", "Wien", "New York"][number % 3]},
         "calculatedPrice": {
             "price": {"netValue": net, "taxValue": tax, "grossValue": net + tax},
-            "finalPrice": {"netValue": net, "taxValue": tax, "grossValue": net + tax,
-                           "taxAggregate": {"lines": [{"taxCode": "STANDARD", "rate": 19, "amount": tax}]}},
+            "finalPrice": {
+                "netValue": net,
+                "taxValue": tax,
+                "grossValue": net + tax,
+                "taxAggregate": {"lines": [{"taxCode": "STANDARD", "rate": 19, "amount": tax}]},
+            },
         },
-        "mixins": {"generalAttributes": {"orderNumber": f"EON{2060 + number}", "customerFirstOrder": number % 4 == 0,
-                                         "extendedOrderStatus": ["01", "05", "10"][number % 3]}},
+        "mixins": {
+            "generalAttributes": {
+                "orderNumber": f"EON{2060 + number}",
+                "customerFirstOrder": number % 4 == 0,
+                "extendedOrderStatus": ["01", "05", "10"][number % 3],
+            }
+        },
         "metadata": {"mixins": {"generalAttributes": "https://example.com/schemata/orderGeneralAttributes.v9.json"}},
     }
     add_variations(document, number)
@@ -83,8 +98,11 @@ def add_variations(document: dict, number: int) -> None:
     if number % 9:
         document["customer"]["id"] = f"C{1000 + number % 7}"
     set_unless_missing(document["billingAddress"], "contactPhone", PHONES[number % len(PHONES)])
-    set_unless_missing(document["customer"]["mixins"]["generalAttributes"], "invoiceNotDeliveryAddress",
-                       INVOICE_FLAGS[number % len(INVOICE_FLAGS)])
+    set_unless_missing(
+        document["customer"]["mixins"]["generalAttributes"],
+        "invoiceNotDeliveryAddress",
+        INVOICE_FLAGS[number % len(INVOICE_FLAGS)],
+    )
     set_unless_missing(document, "payments", PAYMENTS[number % len(PAYMENTS)])
     tax_amount = TAX_AMOUNTS[number % len(TAX_AMOUNTS)]
     if tax_amount is not None:

@@ -19,8 +19,9 @@ OPERATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operat
 
 def matching_ids(documents: dict[str, dict], q: str) -> set[str]:
     query = parse_query(q)
-    return {order_id for order_id, document in documents.items()
-            if all(term_holds(document, term) for term in query.terms)}
+    return {
+        order_id for order_id, document in documents.items() if all(term_holds(document, term) for term in query.terms)
+    }
 
 
 def term_holds(document: dict, term: Term) -> bool:
@@ -80,12 +81,13 @@ def within(value: Any, condition: Compare) -> bool:
     bounds = condition.bounds
     numbers = [as_number(bound.value.text) if isinstance(bound.value, Bare) else None for bound in bounds]
     if all(number is not None for number in numbers):
-        return is_number(value) and all(OPERATORS[bound.operator](Decimal(value), number)
-                                        for bound, number in zip(bounds, numbers, strict=True))
+        return is_number(value) and all(
+            OPERATORS[bound.operator](Decimal(value), number) for bound, number in zip(bounds, numbers, strict=True)
+        )
     # Date-times compare as texts with the document's millisecond UTC form.
-    return isinstance(value, str) and all(OPERATORS[bound.operator](value, document_text(bound.operator,
-                                                                                         bound.value.text))
-                                          for bound in bounds)
+    return isinstance(value, str) and all(
+        OPERATORS[bound.operator](value, document_text(bound.operator, bound.value.text)) for bound in bounds
+    )
 
 
 def document_text(operator_text: str, text: str) -> str:
@@ -124,8 +126,9 @@ def column_term_holds(value: Any, kind: ColumnKind, term: Term) -> bool:
     if isinstance(condition, Equals | AnyOf):
         wanted = (condition.value,) if isinstance(condition, Equals) else condition.values
         return any(value == typed(kind, query_value.text) for query_value in wanted)
-    return value is not None and all(OPERATORS[bound.operator](value, typed(kind, bound.value.text))
-                                     for bound in condition.bounds)
+    return value is not None and all(
+        OPERATORS[bound.operator](value, typed(kind, bound.value.text)) for bound in condition.bounds
+    )
 
 
 def typed(kind: ColumnKind, text: str) -> Any:

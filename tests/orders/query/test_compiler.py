@@ -107,7 +107,7 @@ QUERIES = [
     "entries.calculatedPrice.finalPrice.grossValue:>100",
     "entries.tax.lines.code:REDUCED",
     "entries.tax.lines.rate:<10",
-    "entries.product.localizedName.de:(\"Produkt 2\",\"Produkt 4\")",
+    'entries.product.localizedName.de:("Produkt 2","Produkt 4")',
     "payments.method:card",
     "payments.method:(invoice,paypal)",
     "calculatedPrice.finalPrice.taxAggregate.lines.taxCode:STANDARD",
@@ -124,14 +124,27 @@ QUERIES = [
 ]
 
 EMPTY_BY_DESIGN = {
-    "id:EON2001 status:COMPLETED", "status:CREATED status:CONFIRMED", "created:null", "masterOrder:exists",
-    "mixins.generalAttributes.extendedOrderStatus:5", "mixins.tags:gift", r'mixins.notes.text:"call \"before\""',
-    "nothing.here:x", "billingAddress.city.name:Wien", "entries.amount.value:1", "payments.method:null",
+    "id:EON2001 status:COMPLETED",
+    "status:CREATED status:CONFIRMED",
+    "created:null",
+    "masterOrder:exists",
+    "mixins.generalAttributes.extendedOrderStatus:5",
+    "mixins.tags:gift",
+    r'mixins.notes.text:"call \"before\""',
+    "nothing.here:x",
+    "billingAddress.city.name:Wien",
+    "entries.amount.value:1",
+    "payments.method:null",
     "customer.firstName:Ana",
 }
 ALL_BY_DESIGN = {
-    "created:exists", "orderType:null", "totalPrice:exists", "nothing.here:null", "mixins.generalAttributes:exists",
-    "metadata.version:1", "calculatedPrice.finalPrice.taxAggregate.lines.taxCode:STANDARD",
+    "created:exists",
+    "orderType:null",
+    "totalPrice:exists",
+    "nothing.here:null",
+    "mixins.generalAttributes:exists",
+    "metadata.version:1",
+    "calculatedPrice.finalPrice.taxAggregate.lines.taxCode:STANDARD",
     "entries.product.vendor.id:exists",
     'metadata.mixins.generalAttributes:"https://example.com/schemata/orderGeneralAttributes.v9.json"',
 }
@@ -156,18 +169,23 @@ def vendors(document: dict) -> set:
 SPOT_CHECKS = {
     "entries.product.vendor.id:vendor-a": lambda document: "vendor-a" in vendors(document),
     "entries.product.vendor.id:null": lambda document: vendors(document) == {None},
-    "payments.method:card":
-        lambda document: any(payment["method"] == "card" for payment in document.get("payments", [])),
+    "payments.method:card": lambda document: any(
+        payment["method"] == "card" for payment in document.get("payments", [])
+    ),
     "billingAddress.contactPhone:null": lambda document: document["billingAddress"].get("contactPhone") in (None, ""),
     "billingAddress.contactPhone:exists": lambda document: bool(document["billingAddress"].get("contactPhone")),
-    r'mixins.notes.text:"call \"before\" delivery"':
-        lambda document: document.get("mixins", {}).get("notes", {}).get("text") == 'call "before" delivery',
-    "mixins.generalAttributes.orderNumber:EON2076":
-        lambda document: document.get("mixins", {}).get("generalAttributes", {}).get("orderNumber") == "EON2076",
-    'created:(>="2021-05-18T07:27:27.455Z" AND <"2021-05-20T07:27:27.455Z")':
-        lambda document: "2021-05-18T07:27:27.455Z" <= document["created"] < "2021-05-20T07:27:27.455Z",
-    "tax.total.amount:20": lambda document: str(document.get("tax", {}).get("total", {}).get("amount")) in (
-        "20", "20.00"),
+    r'mixins.notes.text:"call \"before\" delivery"': lambda document: (
+        document.get("mixins", {}).get("notes", {}).get("text") == 'call "before" delivery'
+    ),
+    "mixins.generalAttributes.orderNumber:EON2076": lambda document: (
+        document.get("mixins", {}).get("generalAttributes", {}).get("orderNumber") == "EON2076"
+    ),
+    'created:(>="2021-05-18T07:27:27.455Z" AND <"2021-05-20T07:27:27.455Z")': lambda document: (
+        "2021-05-18T07:27:27.455Z" <= document["created"] < "2021-05-20T07:27:27.455Z"
+    ),
+    "tax.total.amount:20": lambda document: (
+        str(document.get("tax", {}).get("total", {}).get("amount")) in ("20", "20.00")
+    ),
 }
 
 
@@ -194,44 +212,77 @@ def test_compile_query_empty_query_filters_nothing(orders):
     assert orders.ids(orders.orders().filter(compile_query("   "))) == set(orders.documents)
 
 
-@pytest.mark.parametrize(("q", "message"), [
-    ("created:abc", 'created:abc (column 1): created is a date-time: use one such as "2021-05-18T07:27:27.455Z", '
-                    "not 'abc'"),
-    ("status:CREATED calculatedPrice.finalPrice.grossValue:>abc",
-     "calculatedPrice.finalPrice.grossValue:>abc (column 16): calculatedPrice.finalPrice.grossValue is a number: "
-     "use one such as 20 or 19.99, not 'abc'"),
-    ("status:(>3)", "status:(>3) (column 1): status is text: comparisons work on numbers and date-times only"),
-    ('totalPrice:"20"', "totalPrice:\"20\" (column 1): totalPrice is a number: use one such as 20 or 19.99, not '20'"),
-    ("totalPrice:>100000000000000000", "totalPrice:>100000000000000000 (column 1): 100000000000000000 is out of range "
-                                       "for totalPrice"),
-    ("tax.total.amount:>abc", "tax.total.amount:>abc (column 1): comparisons need a number such as 20 or -3.5, or a "
-                              "date-time in double quotes such as \"2021-05-18T07:27:27.455Z\", not 'abc'"),
-    ('amount:(>1 AND <"2021-05-18")', 'amount:(>1 AND <"2021-05-18") (column 1): a range cannot mix numbers and '
-                                      "date-times"),
-    ("amount:=20", "unknown operator '=' at column 8; use >, >=, < or <="),
-    ("amount:!=20", "unknown operator '!=' at column 8; use >, >=, < or <="),
-    ("amount:=>20", "unknown operator '=>' at column 8; use >, >=, < or <="),
-    ("amount:<>20", "unknown operator '<>' at column 8; use >, >=, < or <="),
-    ("currency:", "unexpected end of the query at column 10; expected '(', an operator (>, >=, <, <=), a value in "
-                  "double quotes or a value"),
-    ("currency:(USD", "unexpected end of the query at column 14; expected ')', ',' or a space"),
-    ("currency USD", "unexpected white space at column 9; expected ':'"),
-    ('name:"open', "the quoted value at column 6 has no closing quote"),
-    ("id:(EON1,null)", "id:(EON1,null) (column 1): null cannot be one of several values; write it as its own term, "
-                       "e.g. field:null"),
-])
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        (
+            "created:abc",
+            "created:abc (column 1): created is a date-time: use one such as \"2021-05-18T07:27:27.455Z\", not 'abc'",
+        ),
+        (
+            "status:CREATED calculatedPrice.finalPrice.grossValue:>abc",
+            "calculatedPrice.finalPrice.grossValue:>abc (column 16): "
+            "calculatedPrice.finalPrice.grossValue is a number: use one such as 20 or 19.99, not 'abc'",
+        ),
+        ("status:(>3)", "status:(>3) (column 1): status is text: comparisons work on numbers and date-times only"),
+        (
+            'totalPrice:"20"',
+            "totalPrice:\"20\" (column 1): totalPrice is a number: use one such as 20 or 19.99, not '20'",
+        ),
+        (
+            "totalPrice:>100000000000000000",
+            "totalPrice:>100000000000000000 (column 1): 100000000000000000 is out of range for totalPrice",
+        ),
+        (
+            "tax.total.amount:>abc",
+            "tax.total.amount:>abc (column 1): comparisons need a number such as 20 or -3.5, or a "
+            "date-time in double quotes such as \"2021-05-18T07:27:27.455Z\", not 'abc'",
+        ),
+        (
+            'amount:(>1 AND <"2021-05-18")',
+            'amount:(>1 AND <"2021-05-18") (column 1): a range cannot mix numbers and date-times',
+        ),
+        ("amount:=20", "unknown operator '=' at column 8; use >, >=, < or <="),
+        ("amount:!=20", "unknown operator '!=' at column 8; use >, >=, < or <="),
+        ("amount:=>20", "unknown operator '=>' at column 8; use >, >=, < or <="),
+        ("amount:<>20", "unknown operator '<>' at column 8; use >, >=, < or <="),
+        (
+            "currency:",
+            "unexpected end of the query at column 10; expected '(', an operator (>, >=, <, <=), a value in "
+            "double quotes or a value",
+        ),
+        ("currency:(USD", "unexpected end of the query at column 14; expected ')', ',' or a space"),
+        ("currency USD", "unexpected white space at column 9; expected ':'"),
+        ('name:"open', "the quoted value at column 6 has no closing quote"),
+        (
+            "id:(EON1,null)",
+            "id:(EON1,null) (column 1): null cannot be one of several values; write it as its own term, "
+            "e.g. field:null",
+        ),
+    ],
+)
 def test_compile_query_rejects_bad_queries_naming_the_part_and_column(q, message):
     with pytest.raises(ValidationFailed) as raised:
         compile_query(q)
     assert [detail.as_dict() for detail in raised.value.details] == [
-        {"field": "q", "type": "invalid_query_parameter", "message": message}]
+        {"field": "q", "type": "invalid_query_parameter", "message": message}
+    ]
     assert raised.value.message == f"Invalid query parameter q: {message}."
 
 
-@pytest.mark.parametrize("q", ["entries.product.vendor.id:vendor-a", "billingAddress.contactPhone:null",
-                               "tax.total.amount:>=20", 'deliveryWindow.deliveryDate:<"2021-06-10"', "mixins:exists",
-                               "siteCode:null", "totalPrice:<100", "customer.mixins.generalAttributes."
-                               "invoiceNotDeliveryAddress:true"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "entries.product.vendor.id:vendor-a",
+        "billingAddress.contactPhone:null",
+        "tax.total.amount:>=20",
+        'deliveryWindow.deliveryDate:<"2021-06-10"',
+        "mixins:exists",
+        "siteCode:null",
+        "totalPrice:<100",
+        "customer.mixins.generalAttributes.invoiceNotDeliveryAddress:true",
+    ],
+)
 def test_compile_query_excluded_gives_exactly_the_other_orders(orders, q):
     # A condition that could be NULL would drop orders from both sides.
     found = orders.ids(orders.orders().filter(compile_query(q)))

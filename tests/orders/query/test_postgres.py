@@ -9,8 +9,14 @@ from orders.query import compile_query
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 
 
-@pytest.mark.parametrize("q", ["entries.product.vendor.id:vendor-a", "payments.method:(card,invoice)",
-                               "mixins.generalAttributes.orderNumber:EON2076"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "entries.product.vendor.id:vendor-a",
+        "payments.method:(card,invoice)",
+        "mixins.generalAttributes.orderNumber:EON2076",
+    ],
+)
 def test_document_equality_is_containment_served_by_the_gin_index(orders, q):
     # given
     queryset = Order.objects.filter(compile_query(q))

@@ -22,21 +22,28 @@ def test_project_fields_without_fields_returns_the_document(fields):
     assert project_fields(DOCUMENT, fields) is DOCUMENT
 
 
-@pytest.mark.parametrize(("fields", "expected"), [
-    ("id", {"id": "EON1"}),
-    ("id,status", {"id": "EON1", "status": "CREATED"}),
-    (" id , customer.email ", {"id": "EON1", "customer": {"email": "a@example.com"}}),
-    ("customer.email,customer.mixins.general.vip", {"customer": {"email": "a@example.com",
-                                                                 "mixins": {"general": {"vip": True}}}}),
-    ("customer", {"customer": DOCUMENT["customer"]}),
-    ("entries.id", {"entries": [{"id": "e1"}, {"id": "e2"}]}),
-    ("entries.id,entries.product.vendor.id", {"entries": [{"id": "e1", "product": {"vendor": {"id": "v1"}}},
-                                                          {"id": "e2"}]}),
-    ("subOrders", {"subOrders": ["EON2", "EON3"]}),
-    ("billingAddress", {"billingAddress": None}),
-    ("billingAddress.city", {}),
-    ("nothing,status.deeper", {}),
-])
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ("id", {"id": "EON1"}),
+        ("id,status", {"id": "EON1", "status": "CREATED"}),
+        (" id , customer.email ", {"id": "EON1", "customer": {"email": "a@example.com"}}),
+        (
+            "customer.email,customer.mixins.general.vip",
+            {"customer": {"email": "a@example.com", "mixins": {"general": {"vip": True}}}},
+        ),
+        ("customer", {"customer": DOCUMENT["customer"]}),
+        ("entries.id", {"entries": [{"id": "e1"}, {"id": "e2"}]}),
+        (
+            "entries.id,entries.product.vendor.id",
+            {"entries": [{"id": "e1", "product": {"vendor": {"id": "v1"}}}, {"id": "e2"}]},
+        ),
+        ("subOrders", {"subOrders": ["EON2", "EON3"]}),
+        ("billingAddress", {"billingAddress": None}),
+        ("billingAddress.city", {}),
+        ("nothing,status.deeper", {}),
+    ],
+)
 def test_project_fields_keeps_only_the_listed_paths(fields, expected):
     assert project_fields(DOCUMENT, fields) == expected
 

@@ -11,14 +11,25 @@ from orders.query import compile_query
 from .reference import matching_ids
 
 # The stored orders outlive the examples and no example writes, so the function-scoped fixture is safe here.
-EXAMPLES = settings(max_examples=200, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+EXAMPLES = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 Q_CHARACTERS = string.ascii_letters[:8] + string.digits[:4] + ':().,<>=!~" \\\t-_ANDnulexistrf\u00e9\u2028'
 MONEY = ["50", "100", "119.00", "150", "10.5", "0", "-3", "1000000000000000000"]
-MAY_DATES = ['"2021-05-15"', '"2021-05-18T07:27:27.455Z"', '"2021-05-15T00:27:27.000417Z"', "2021-05-17T12:00:00Z",
-             '"2021-05-20T10:00:00+02:00"', '"0001-01-01"', '"9999-12-31T23:59:59.999999Z"',
-             '"2021-05-16T07:27:27.148Z"']
+MAY_DATES = [
+    '"2021-05-15"',
+    '"2021-05-18T07:27:27.455Z"',
+    '"2021-05-15T00:27:27.000417Z"',
+    "2021-05-17T12:00:00Z",
+    '"2021-05-20T10:00:00+02:00"',
+    '"0001-01-01"',
+    '"9999-12-31T23:59:59.999999Z"',
+    '"2021-05-16T07:27:27.148Z"',
+]
 JUNE_DATES = ['"2021-06-06T10:00:00.000Z"', '"2021-06-10"', '"2021-06-18T10:00:00.000Z"', '"2021-06-02T10:00:00Z"']
 # The q texts of values each path holds in the fixture (and a few it does not).
 VALUES_BY_PATH = {
@@ -57,7 +68,8 @@ VALUES_BY_PATH = {
 OPERATORS = [">", ">=", "<", "<="]
 
 any_bare = st.from_regex(r"[A-Za-z0-9_@.+-][A-Za-z0-9_@.:+-]{0,8}", fullmatch=True).filter(
-    lambda text: text not in ("null", "exists"))
+    lambda text: text not in ("null", "exists")
+)
 any_quoted = st.text(max_size=12).map(lambda text: '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
 any_path = st.from_regex(r"[a-z]{1,6}(\.[a-z]{1,6}){0,3}", fullmatch=True)
 
@@ -69,13 +81,15 @@ def terms(draw) -> str:
     values = st.sampled_from(VALUES_BY_PATH.get(path, ["x"])) | any_bare | any_quoted
     values = st.one_of(st.sampled_from(VALUES_BY_PATH.get(path, ["x"])), values)
     bounds = st.tuples(st.sampled_from(OPERATORS), values).map("".join)
-    condition = draw(st.one_of(
-        values,
-        st.lists(values, min_size=1, max_size=3).map(lambda items: "(" + ",".join(items) + ")"),
-        bounds,
-        st.lists(bounds, min_size=1, max_size=3).map(lambda items: "(" + " AND ".join(items) + ")"),
-        st.sampled_from(["null", "exists"]),
-    ))
+    condition = draw(
+        st.one_of(
+            values,
+            st.lists(values, min_size=1, max_size=3).map(lambda items: "(" + ",".join(items) + ")"),
+            bounds,
+            st.lists(bounds, min_size=1, max_size=3).map(lambda items: "(" + " AND ".join(items) + ")"),
+            st.sampled_from(["null", "exists"]),
+        )
+    )
     return f"{path}:{condition}"
 
 

@@ -14,7 +14,10 @@ from .reference import dig
 
 def test_parse_sort_maps_hot_fields_to_columns_and_appends_the_tie_break():
     assert parse_sort("created:desc,siteCode") == [
-        F("created").desc(nulls_last=True), F("site_code").asc(nulls_last=True), F("order_id").asc()]
+        F("created").desc(nulls_last=True),
+        F("site_code").asc(nulls_last=True),
+        F("order_id").asc(),
+    ]
 
 
 def test_parse_sort_sorts_document_paths_by_number_then_text():
@@ -28,8 +31,10 @@ def test_parse_sort_empty_keeps_the_callers_default():
     assert parse_sort("") == [] and parse_sort(None) == []
 
 
-@pytest.mark.parametrize("sort", ["a..b", "a,,b", "created:up", "a-b", "a.b.c.d.e.f.g.h.i", "name.en:asc:desc",
-                                  "created desc", "$where", "a;drop"])
+@pytest.mark.parametrize(
+    "sort",
+    ["a..b", "a,,b", "created:up", "a-b", "a.b.c.d.e.f.g.h.i", "name.en:asc:desc", "created desc", "$where", "a;drop"],
+)
 def test_parse_sort_refuses_what_is_not_a_plain_path(sort):
     with pytest.raises(ValidationFailed) as raised:
         parse_sort(sort)
@@ -45,9 +50,17 @@ def document_sort_key(value, descending: bool) -> tuple:
     return (2,)
 
 
-@pytest.mark.parametrize("sort", ["tax.total.amount", "tax.total.amount:desc", "shop.name.en", "shop.name.de:desc",
-                                  "customer.firstName,mixins.generalAttributes.orderNumber:desc",
-                                  "billingAddress.contactPhone"])
+@pytest.mark.parametrize(
+    "sort",
+    [
+        "tax.total.amount",
+        "tax.total.amount:desc",
+        "shop.name.en",
+        "shop.name.de:desc",
+        "customer.firstName,mixins.generalAttributes.orderNumber:desc",
+        "billingAddress.contactPhone",
+    ],
+)
 def test_parse_sort_orders_document_paths_alike_on_every_backend(orders, sort):
     # given
     items = [(item.split(":")[0], item.endswith(":desc")) for item in sort.split(",")]
@@ -67,5 +80,6 @@ def test_parse_sort_orders_hot_fields_by_their_columns(orders):
     assert found == sorted(orders.documents, key=lambda order_id: orders.documents[order_id]["created"], reverse=True)
     # A missing text field is the empty text in its column (stable sort: ties stay in order id order).
     by_site = list(orders.orders().order_by(*parse_sort("siteCode:desc")).values_list("order_id", flat=True))
-    assert by_site == sorted(sorted(orders.documents), key=lambda order_id: orders.documents[order_id].get(
-        "siteCode", ""), reverse=True)
+    assert by_site == sorted(
+        sorted(orders.documents), key=lambda order_id: orders.documents[order_id].get("siteCode", ""), reverse=True
+    )

@@ -1,0 +1,144 @@
+"""Validation of pick-pack request bodies into typed inputs; every problem is reported with its field."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from orders.errors import ErrorDetail, ValidationFailed
+from orders.schema import boolean, date_time, non_negative, obj, problem, text, validate
+from orders.units import UnitError, check_unit
+
+from .models import JobType
+
+AMOUNT_PLACES = 3
+MAX_EVENT_ID_LENGTH = 128
+MAX_ORDER_ID_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class NewPackingEvent:
+    event_id: str
+    order_number: str
+    product_id: str
+    unit: str
+    timestamp: datetime
+    site: str
+    delivery_cycle: str = ""
+    picked_amount: Decimal | None = None
+    packed_amount: Decimal | None = None
+    canceled_amount: Decimal | None = None
+    supplier_id: str = ""
+    book_product: bool | None = None
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    job_type: str
+    order_ids: list[str]
+
+
+def amount(value: Any, path: str) -> list[ErrorDetail]:
+    errors = non_negative(value, path)
+    if not errors and Decimal(value).as_tuple().exponent < -AMOUNT_PLACES:
+        errors = problem(path, f"must have at most {AMOUNT_PLACES} decimal places")
+    return errors
+
+
+def unit_code(value: Any, path: str) -> list[ErrorDetail]:
+    errors = text(16)(value, path)
+    if errors:
+        return errors
+    try:
+        check_unit(value)
+    except UnitError as error:
+        return problem(path, str(error))
+    return []
+
+
+def non_blank(max_length: int):
+    def check(value: Any, path: str) -> list[ErrorDetail]:
+        return text(max_length)(value, path) or (problem(path, "must not be empty") if not value.strip() else [])
+
+    return check
+
+
+REQUIRED_EVENT_FIELDS = ("eventId", "orderNumber", "productId", "unit", "timestamp", "site")
+event_fields = obj(
+    {
+        "eventId": non_blank(MAX_EVENT_ID_LENGTH),
+        "orderNumber": non_blank(64),
+        "productId": non_blank(255),
+        "unit": unit_code,
+        "timestamp": date_time,
+        "site": non_blank(64),
+        "deliveryCycle": text(64),
+        "pickedAmount": amount,
+        "packedAmount": amount,
+        "canceledAmount": amount,
+        "supplierId": text(64),
+        "bookProduct": boolean,
+    },
+)
+
+
+def packing_event(value: Any, path: str) -> list[ErrorDetail]:
+    """Schema OrderEntryEventCreate; a required field sent as null is missing too."""
+    if not isinstance(value, dict):
+        return problem(path, "must be a JSON object")
+    missing = [
+        ErrorDetail(name, "is required", "missing_value") for name in REQUIRED_EVENT_FIELDS if value.get(name) is None
+    ]
+    return missing + event_fields(value, path)
+
+
+def packing_event_from(body: dict) -> NewPackingEvent:
+    """The event a POST /events body describes (schema OrderEntryEventCreate); unknown fields are ignored."""
+    validate(packing_event, body)
+    return NewPackingEvent(
+        event_id=body["eventId"],
+        order_number=body["orderNumber"],
+        product_id=body["productId"],
+        unit=body["unit"],
+        timestamp=datetime.fromisoformat(body["timestamp"]),
+        site=body["site"],
+        delivery_cycle=body.get("deliveryCycle") or "",
+        picked_amount=_decimal(body.get("pickedAmount")),
+        packed_amount=_decimal(body.get("packedAmount")),
+        canceled_amount=_decimal(body.get("canceledAmount")),
+        supplier_id=body.get("supplierId") or "",
+        book_product=body.get("bookProduct"),
+    )
+
+
+def job_request_from(body: dict) -> JobRequest:
+    """The job a POST /jobs/recalculations body asks for (schema RecalculationJobCreation)."""
+    job_type = body.get("jobType")
+    if job_type is None:
+        raise _invalid("jobType", "is required: MANUAL or AUTOMATIC", "missing_value")
+    if job_type not in JobType.values:
+        raise _invalid("jobType", "must be MANUAL or AUTOMATIC")
+    if job_type == JobType.AUTOMATIC:
+        return JobRequest(job_type, [])  # the orders are chosen by their packing events; orderIds do not apply
+    return JobRequest(job_type, _order_ids(body.get("orderIds")))
+
+
+def _order_ids(value: Any) -> list[str]:
+    if value is None:
+        raise _invalid("orderIds", "is required for a MANUAL job", "missing_value")
+    if not isinstance(value, list) or not value:
+        raise _invalid("orderIds", "must be a non-empty JSON array of order ids")
+    for index, order_id in enumerate(value):
+        if not isinstance(order_id, str) or not 0 < len(order_id) <= MAX_ORDER_ID_LENGTH:
+            raise _invalid(
+                f"orderIds[{index}]", f"must be an order id, a string of 1 to {MAX_ORDER_ID_LENGTH} characters"
+            )
+    return list(dict.fromkeys(value))
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _invalid(field: str, message: str, kind: str = "invalid_field") -> ValidationFailed:
+    return ValidationFailed(f"Invalid {field}: {message}.", [ErrorDetail(field, message, kind)])

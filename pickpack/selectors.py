@@ -1,0 +1,54 @@
+"""Reads of packing events and recalculation jobs, always scoped to a tenant."""
+
+from datetime import datetime
+
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from orders.errors import NotFound
+from orders.models import Order, OrderEvent, OrderEventType, Tenant
+
+from .models import PackingEvent, RecalculationJob
+
+
+def packing_events(tenant: Tenant, *, after: datetime | None = None) -> QuerySet[PackingEvent]:
+    """The tenant's events, oldest first; with `after`, only those packed strictly later."""
+    events = PackingEvent.objects.filter(tenant=tenant)
+    if after is not None:
+        events = events.filter(timestamp__gt=after)
+    return events.order_by("timestamp", "pk")
+
+
+def packing_event_page(events: QuerySet[PackingEvent], *, page_number: int, page_size: int) -> list[PackingEvent]:
+    start = (page_number - 1) * page_size
+    return list(events[start : start + page_size])
+
+
+def get_job(tenant: Tenant, job_id: str) -> RecalculationJob:
+    job = RecalculationJob.objects.filter(tenant=tenant, job_id=job_id).first()
+    if job is None:
+        raise NotFound(f"Recalculation job with id {job_id} not found.")
+    return job
+
+
+def job_order_results(job: RecalculationJob) -> QuerySet:
+    """(orderId, message, status) of each order of the job, in the order they were added."""
+    return job.order_rows.order_by("pk").values_list("order_number", "message", "status")
+
+
+def orders_needing_recalculation(tenant: Tenant) -> QuerySet[Order]:
+    """Orders with a packing event that arrived after their last recalculation (or their creation, if none)."""
+    last_recalculation = (
+        OrderEvent.objects.filter(order=OuterRef("pk"), type=OrderEventType.RECALCULATED)
+        .order_by("-timestamp")
+        .values("timestamp")[:1]
+    )
+    newer_events = PackingEvent.objects.filter(
+        tenant=tenant, order_number=OuterRef("order_id"), received__gt=OuterRef("last_recalculation")
+    )
+    with_events = PackingEvent.objects.filter(tenant=tenant).values("order_number")
+    return (
+        Order.objects.filter(tenant=tenant, order_id__in=with_events)
+        .annotate(last_recalculation=Coalesce(Subquery(last_recalculation), F("created")))
+        .filter(Exists(newer_events))
+    )

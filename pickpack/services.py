@@ -1,0 +1,336 @@
+"""Every operation that changes packing events or recalculation jobs: one function each."""
+
+import logging
+import secrets
+from collections.abc import Iterable, Iterator
+from functools import partial
+
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from orders.actors import Actor
+from orders.errors import Conflict, DomainError, ErrorDetail, ValidationFailed
+from orders.models import Order, OrderEntry, Tenant
+from orders.services import record_deliveries
+from orders.units import PIECE, UnitError, convert
+
+from .inputs import NewPackingEvent
+from .models import (
+    JobOrderStatus,
+    JobStatus,
+    JobType,
+    PackingEvent,
+    RecalculationJob,
+    RecalculationJobOrder,
+    TenantJobLock,
+)
+from .packing import EntryRef, PackedAmounts, delivered_amounts
+from .selectors import orders_needing_recalculation
+
+logger = logging.getLogger(__name__)
+
+# Job rows are read as keyset batches of primary keys only: a 100,000-order job holds at most one batch of
+# ids (a few kilobytes) in a worker's memory, and each order is loaded, recalculated and dropped in turn.
+JOB_BATCH_SIZE = 500
+# Rows are written and order ids looked up in chunks this large: bounded memory when a job is created, and
+# well under the databases' limits on query parameters.
+CREATE_BATCH_SIZE = 2000
+# Tasks queued per job. They share the job's rows (each row is taken under a lock that the others pass over), so
+# a job spreads over up to this many worker processes; a task that finds nothing left to do ends at once.
+TASKS_PER_JOB = 4
+# Errors after which the same work may well succeed: the task is retried, the rows stay PENDING.
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+PENDING_MESSAGE = "Order waiting for recalculation"
+SUCCESS_MESSAGE = "Order recalculated successfully"
+INTERNAL_ERROR_MESSAGE = "The order could not be recalculated because of an internal error; see the worker's log."
+MAX_ORDERS_LISTED = 10
+# Fields that make two events the same event; who reported it and when it arrived do not.
+EVENT_CONTENT_FIELDS = (
+    "order_number",
+    "product_id",
+    "unit",
+    "timestamp",
+    "site",
+    "delivery_cycle",
+    "picked_amount",
+    "packed_amount",
+    "canceled_amount",
+    "supplier_id",
+    "book_product",
+)
+
+
+# --- packing events ---------------------------------------------------------------------------------------------
+
+
+def record_packing_event(*, tenant: Tenant, event: NewPackingEvent, actor: Actor) -> PackingEvent:
+    """Store a packing event once: the same event sent again is accepted and not counted twice.
+
+    Raises ValidationFailed when the order or its product is unknown or the unit does not fit the entry,
+    and Conflict when the event id was used before for a different event.
+    """
+    _check_event_fits_order(tenant, event)
+    existing = PackingEvent.objects.filter(tenant=tenant, event_id=event.event_id).first()
+    if existing is not None:
+        return _same_event_or_conflict(existing, event)
+    try:
+        with transaction.atomic():
+            return PackingEvent.objects.create(tenant=tenant, user=actor.label, **vars(event))
+    except IntegrityError:
+        # The same event arrived twice at the same time; the first one was stored.
+        return _same_event_or_conflict(PackingEvent.objects.get(tenant=tenant, event_id=event.event_id), event)
+
+
+def _check_event_fits_order(tenant: Tenant, event: NewPackingEvent) -> None:
+    order_pk = Order.objects.filter(tenant=tenant, order_id=event.order_number).values_list("pk", flat=True).first()
+    if order_pk is None:
+        raise _invalid_event("orderNumber", f"the tenant has no order {event.order_number!r}")
+    units = list(
+        OrderEntry.objects.filter(order_id=order_pk, product_id=event.product_id).values_list("unit", flat=True)
+    )
+    if not units:
+        raise _invalid_event("productId", f"order {event.order_number} holds no entry of product {event.product_id!r}")
+    try:
+        convert(event.packed_amount or 0, event.unit, units[0] or PIECE)
+    except UnitError as error:
+        raise _invalid_event("unit", f"{error} (the entry is sold in {units[0] or PIECE})") from error
+
+
+def _same_event_or_conflict(existing: PackingEvent, event: NewPackingEvent) -> PackingEvent:
+    given = vars(event)
+    different = [name for name in EVENT_CONTENT_FIELDS if getattr(existing, name) != given[name]]
+    if different:
+        raise Conflict(
+            f"A different packing event with id {event.event_id} was recorded before.",
+            [ErrorDetail("eventId", "is already taken by another event", "duplicate_value")],
+        )
+    return existing
+
+
+def _invalid_event(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"Invalid packing event: {message}.", [ErrorDetail(field, message)])
+
+
+# --- creating jobs ----------------------------------------------------------------------------------------------
+
+
+def create_recalculation_job(
+    *, tenant: Tenant, job_type: str, order_ids: Iterable[str] = (), actor: Actor
+) -> RecalculationJob:
+    """Create a job with one row per order and queue it once committed.
+
+    MANUAL: the given orders (ids already folded); unknown ids become FAILURE rows. AUTOMATIC: the orders whose
+    packing events arrived after their last recalculation. Raises Conflict when an order is in a job still
+    IN_PROGRESS.
+    """
+    with transaction.atomic():
+        _lock_job_creation(tenant)
+        job = RecalculationJob.objects.create(
+            tenant=tenant, job_id=_new_job_id(), job_type=job_type, created_by=actor.label
+        )
+        if job_type == JobType.MANUAL:
+            _add_requested_orders(job, order_ids)
+        else:
+            _add_orders_needing_recalculation(job)
+        _refuse_overlap(job)
+        transaction.on_commit(partial(enqueue_job, job.job_id), robust=True)
+    return job
+
+
+def enqueue_job(job_id: str) -> None:
+    from . import tasks  # tasks import this module
+
+    for _ in range(TASKS_PER_JOB):
+        tasks.run_recalculation_job.delay(job_id)
+
+
+def _lock_job_creation(tenant: Tenant) -> None:
+    """Serialize job creation per tenant, so each overlap check sees the jobs created before it."""
+    TenantJobLock.objects.get_or_create(tenant=tenant)
+    TenantJobLock.objects.select_for_update().get(tenant=tenant)
+
+
+def _new_job_id() -> str:
+    return secrets.token_urlsafe(12)  # 16 characters of [A-Za-z0-9_-]
+
+
+def _add_requested_orders(job: RecalculationJob, order_ids: Iterable[str]) -> None:
+    for chunk in _chunks(order_ids, CREATE_BATCH_SIZE):
+        found = dict(Order.objects.filter(tenant=job.tenant, order_id__in=chunk).values_list("order_id", "pk"))
+        RecalculationJobOrder.objects.bulk_create(_job_row(job, order_id, found.get(order_id)) for order_id in chunk)
+
+
+def _add_orders_needing_recalculation(job: RecalculationJob) -> None:
+    orders = orders_needing_recalculation(job.tenant).order_by("pk").values_list("order_id", "pk")
+    for chunk in _chunks(orders.iterator(chunk_size=CREATE_BATCH_SIZE), CREATE_BATCH_SIZE):
+        RecalculationJobOrder.objects.bulk_create(_job_row(job, order_id, pk) for order_id, pk in chunk)
+
+
+def _job_row(job: RecalculationJob, order_id: str, order_pk: int | None) -> RecalculationJobOrder:
+    if order_pk is None:
+        return RecalculationJobOrder(
+            job=job, order_number=order_id, status=JobOrderStatus.FAILURE, message=_order_not_found(order_id)
+        )
+    return RecalculationJobOrder(job=job, order_id=order_pk, order_number=order_id, message=PENDING_MESSAGE)
+
+
+def _refuse_overlap(job: RecalculationJob) -> None:
+    busy_elsewhere = RecalculationJobOrder.objects.filter(
+        order=OuterRef("order"), job__job_status=JobStatus.IN_PROGRESS
+    ).exclude(job=job)
+    overlapping = list(
+        job.order_rows.filter(order__isnull=False)
+        .filter(Exists(busy_elsewhere))
+        .values_list("order_number", flat=True)[:MAX_ORDERS_LISTED]
+    )
+    if not overlapping:
+        return
+    jobs = list(
+        RecalculationJob.objects.filter(
+            job_status=JobStatus.IN_PROGRESS, order_rows__order__in=Subquery(job.order_rows.values("order"))
+        )
+        .exclude(pk=job.pk)
+        .values_list("job_id", flat=True)
+        .distinct()[:MAX_ORDERS_LISTED]
+    )
+    message = f"{', '.join(overlapping)} already in job {', '.join(jobs)}, still IN_PROGRESS"
+    raise Conflict(
+        f"Orders are being recalculated by another job: {message}.",
+        [ErrorDetail("orderIds", message, "conflict_resource")],
+    )
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _order_not_found(order_id: str) -> str:
+    return f"Order with id {order_id} not found."
+
+
+# --- running jobs -----------------------------------------------------------------------------------------------
+
+
+def run_recalculation_job(job_id: str) -> None:
+    """Recalculate the job's PENDING orders one by one, then finish the job if no order is left.
+
+    Safe to run twice at once and to re-run after a crash: each order is taken under a row lock and only while
+    PENDING, and is recalculated and marked done in one transaction.
+    """
+    job = RecalculationJob.objects.select_related("tenant").filter(job_id=job_id).first()
+    if job is None or job.job_status != JobStatus.IN_PROGRESS:
+        return
+    actor = Actor(label=f"recalculation-job:{job.job_id}")
+    for first, last in _pending_windows(job):
+        while (row_id := recalculate_next_order(job, first=first, last=last, actor=actor)) is not None:
+            first = row_id + 1
+    finish_job_if_done(job)
+
+
+def recalculate_next_order(job: RecalculationJob, *, first: int, last: int, actor: Actor) -> int | None:
+    """Recalculate the job's first PENDING order between two row ids that no other worker holds, and record
+    the outcome, in one transaction. Returns the row's id, or None when there is none left."""
+    with transaction.atomic():
+        row = _claim_next_row(job, first, last)
+        if row is None:
+            return None
+        row.status, row.message = _recalculate(row, job=job, actor=actor)
+        row.updated = timezone.now()
+        row.save(update_fields=["status", "message", "updated"])
+    return row.pk
+
+
+def finish_job_if_done(job: RecalculationJob) -> None:
+    """End the job once no order is PENDING: SUCCESS when every order succeeded, else FAILURE."""
+    rows = job.order_rows
+    if rows.filter(status=JobOrderStatus.PENDING).exists():
+        return  # another worker is still on it and finishes it
+    status = JobStatus.FAILURE if rows.filter(status=JobOrderStatus.FAILURE).exists() else JobStatus.SUCCESS
+    RecalculationJob.objects.filter(pk=job.pk, job_status=JobStatus.IN_PROGRESS).update(
+        job_status=status, finished_at=timezone.now()
+    )
+
+
+def resume_unfinished_jobs() -> list[str]:
+    """Queue every job still IN_PROGRESS again, e.g. when a worker starts after a crash; returns their ids."""
+    job_ids = list(RecalculationJob.objects.filter(job_status=JobStatus.IN_PROGRESS).values_list("job_id", flat=True))
+    for job_id in job_ids:
+        enqueue_job(job_id)
+    return job_ids
+
+
+def _pending_windows(job: RecalculationJob) -> Iterator[tuple[int, int]]:
+    """Keyset batches of the job's PENDING rows, as (first id, last id), in primary-key order."""
+    after = 0
+    while True:
+        batch = list(
+            job.order_rows.filter(status=JobOrderStatus.PENDING, pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:JOB_BATCH_SIZE]
+        )
+        if not batch:
+            return
+        yield batch[0], batch[-1]
+        after = batch[-1]
+
+
+def _claim_next_row(job: RecalculationJob, first: int, last: int) -> RecalculationJobOrder | None:
+    # Locks this one row, and passes over rows other workers hold: workers sharing a job never wait for each
+    # other, and a row done meanwhile is no longer PENDING.
+    rows = (
+        job.order_rows.filter(status=JobOrderStatus.PENDING, pk__gte=first, pk__lte=last)
+        .order_by("pk")
+        .select_for_update(skip_locked=True, of=("self",))
+        .only("pk", "order_id", "order_number")
+    )
+    return next(iter(rows[:1]), None)
+
+
+def _recalculate(row: RecalculationJobOrder, *, job: RecalculationJob, actor: Actor) -> tuple[str, str]:
+    if row.order_id is None:
+        return JobOrderStatus.FAILURE, _order_not_found(row.order_number)
+    try:
+        deliveries = delivered_amounts(_entry_refs(row.order_id), _packed_amounts(job.tenant_id, row.order_number))
+        # Its own transaction is a savepoint inside ours: a refused order leaves nothing behind but our FAILURE.
+        record_deliveries(tenant=job.tenant, order_id=row.order_number, deliveries=deliveries, actor=actor)
+    except DomainError as error:
+        return JobOrderStatus.FAILURE, _failure_message(error)
+    except TRANSIENT_DATABASE_ERRORS:
+        raise
+    except Exception:
+        # A bug must not leave the job IN_PROGRESS forever: the order fails, the log tells why.
+        logger.exception("Recalculating order %s in job %s failed", row.order_number, job.job_id)
+        return JobOrderStatus.FAILURE, INTERNAL_ERROR_MESSAGE
+    return JobOrderStatus.SUCCESS, SUCCESS_MESSAGE
+
+
+def _entry_refs(order_pk: int) -> list[EntryRef]:
+    rows = OrderEntry.objects.filter(order_id=order_pk).order_by("position")
+    return [
+        EntryRef(entry_id, product_id, unit or PIECE)
+        for entry_id, product_id, unit in rows.values_list("entry_id", "product_id", "unit")
+    ]
+
+
+def _packed_amounts(tenant_id: int, order_number: str) -> list[PackedAmounts]:
+    events = PackingEvent.objects.filter(tenant_id=tenant_id, order_number=order_number)
+    return [
+        PackedAmounts(product_id, unit, packed, canceled)
+        for product_id, unit, packed, canceled in events.values_list(
+            "product_id", "unit", "packed_amount", "canceled_amount"
+        )
+    ]
+
+
+def _failure_message(error: DomainError) -> str:
+    details = "; ".join(f"{detail.field}: {detail.message}" for detail in error.details)
+    return f"{error.message} ({details})" if details else error.message

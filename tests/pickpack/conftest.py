@@ -1,0 +1,91 @@
+"""Fixtures of the pick-pack tests: pick-pack API sessions, demo orders, packing events, eager tasks."""
+
+import random
+from datetime import datetime
+
+import pytest
+from django.utils import timezone
+
+from orders.actors import Actor
+from orders.demo import demo_order
+from orders.models import Order
+from orders.scopes import PICKPACK_MANAGE, PICKPACK_VIEW
+from orders.services import create_order
+
+from ..conftest import ApiSession
+
+
+def pickpack_session(session: ApiSession) -> ApiSession:
+    return ApiSession(session.http, session.token, session.tenant, service="pick-pack")
+
+
+def recalculable_document(rng: random.Random, number: int, now: datetime) -> dict:
+    """A demo order that a recalculation job may change: never COMPLETED."""
+    return {**demo_order(rng, number, now), "status": "CREATED"}
+
+
+def create_demo_orders(tenant, count: int, *, seed: int = 6) -> list[Order]:
+    rng, now = random.Random(seed), timezone.now()
+    actor = Actor(label="test")
+    return [
+        create_order(tenant=tenant, document=recalculable_document(rng, number, now), actor=actor)
+        for number in range(count)
+    ]
+
+
+def event_body(order: Order, *, event_id: str, entry: int = 0, **fields) -> dict:
+    """A packing event of one of the order's entries, packing 1 of its unit unless told otherwise."""
+    product = order.document["entries"][entry]
+    return {
+        "eventId": event_id,
+        "orderNumber": order.order_id,
+        "productId": product["product"]["id"],
+        "deliveryCycle": "2025-06-02-11-main",
+        "pickedAmount": 1,
+        "packedAmount": 1,
+        "canceledAmount": 0,
+        "supplierId": product["product"]["vendor"]["id"],
+        "unit": product["measurementUnit"]["unit"],
+        "timestamp": "2025-06-02T09:15:00.000Z",
+        "site": "main",
+        "bookProduct": True,
+    } | fields
+
+
+def assert_error(response, status: int, error_type: str, field: str | None = None) -> dict:
+    """The response is an error in the contract's shape, naming `field` when given."""
+    assert response.status_code == status, response
+    body = response.json()
+    assert (body["status"], body["type"]) == (status, error_type)
+    assert body["message"]
+    if field is not None:
+        assert field in [detail["field"] for detail in body["details"]], body
+    return body
+
+
+@pytest.fixture
+def eager_tasks(settings):
+    """Tasks run in the test's process as soon as they are queued."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def pickpack(api_session) -> ApiSession:
+    """A pick-pack client of tenant `acme` with both pick-pack scopes."""
+    return pickpack_session(api_session([PICKPACK_VIEW, PICKPACK_MANAGE]))
+
+
+@pytest.fixture
+def pickpack_viewer(api_session) -> ApiSession:
+    return pickpack_session(api_session([PICKPACK_VIEW]))
+
+
+@pytest.fixture
+def orders(tenant) -> list[Order]:
+    """Five priced demo orders of tenant `acme`."""
+    return create_demo_orders(tenant, 5)
+
+
+@pytest.fixture
+def order(orders) -> Order:
+    return orders[0]

@@ -1,0 +1,369 @@
+"""Recalculation jobs over HTTP with real tokens: start, read, the two job types, overlap, errors."""
+
+import re
+
+import pytest
+
+from orders.models import Order, OrderEvent, OrderEventType
+from orders.scopes import ORDER_READ, PICKPACK_VIEW
+from pickpack.models import JobStatus, RecalculationJob
+
+from .conftest import assert_error, create_demo_orders, event_body, pickpack_session
+
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+
+@pytest.fixture
+def run_jobs(eager_tasks, django_capture_on_commit_callbacks):
+    """Jobs queued inside the block run when it ends, as a worker would run them after the commit."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def start_job(pickpack, body: dict) -> str:
+    response = pickpack.post("jobs/recalculations", body)
+    assert response.status_code == 200, response
+    return response.json()["jobId"]
+
+
+def versions(orders: list[Order]) -> list[int]:
+    return [Order.objects.get(pk=order.pk).version for order in orders]
+
+
+# --- MANUAL -----------------------------------------------------------------------------------------------------
+
+
+def test_start_manual_job_answers_job_id_and_recalculates_each_order(pickpack, orders, run_jobs):
+    # given
+    order_ids = [order.order_id for order in orders]
+    # when
+    with run_jobs():
+        response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": order_ids})
+    # then
+    assert response.status_code == 200
+    assert list(response.json()) == ["jobId"]
+    assert re.match(r"^[a-zA-Z0-9_-]{3,16}$", response.json()["jobId"])
+    assert versions(orders) == [2] * len(orders)
+
+
+def test_get_job_looks_like_the_seed_example(pickpack, order, run_jobs):
+    # given
+    with run_jobs():
+        job_id = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [order.order_id]})
+    # when
+    response = pickpack.get(f"jobs/recalculations/{job_id}")
+    # then
+    assert response.status_code == 200
+    job = response.json()
+    assert list(job) == ["id", "jobType", "orders", "jobStatus", "startedAt", "finishedAt"]
+    assert job["id"] == job_id
+    assert job["jobType"] == "MANUAL"
+    assert job["orders"] == [
+        {"orderId": order.order_id, "message": "Order recalculated successfully", "jobOrderStatus": "SUCCESS"}
+    ]
+    assert job["jobStatus"] == "SUCCESS"
+    assert TIMESTAMP.match(job["startedAt"]) and TIMESTAMP.match(job["finishedAt"])
+    assert job["startedAt"] <= job["finishedAt"]
+
+
+def test_start_job_is_in_progress_until_a_worker_runs_it(pickpack, orders, django_capture_on_commit_callbacks):
+    # when
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        job_id = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[0].order_id, orders[1].order_id]})
+    # then
+    assert len(queued) == 1
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert job["jobStatus"] == "IN_PROGRESS"
+    assert job["finishedAt"] is None
+    assert [row["jobOrderStatus"] for row in job["orders"]] == ["PENDING", "PENDING"]
+    assert versions(orders[:2]) == [1, 1]
+
+
+def test_start_manual_job_folds_duplicate_ids(pickpack, orders, run_jobs):
+    # given
+    first, second = orders[0].order_id, orders[1].order_id
+    # when
+    with run_jobs():
+        job_id = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [first, second, first, second, first]})
+    # then
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert [row["orderId"] for row in job["orders"]] == [first, second]
+    assert versions(orders[:2]) == [2, 2]
+
+
+def test_start_manual_job_records_unknown_ids_as_failures(pickpack, order, run_jobs):
+    # when
+    with run_jobs():
+        job_id = start_job(pickpack, {"jobType": "MANUAL", "orderIds": ["EON999999", order.order_id]})
+    # then
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert job["orders"] == [
+        {"orderId": "EON999999", "message": "Order with id EON999999 not found.", "jobOrderStatus": "FAILURE"},
+        {"orderId": order.order_id, "message": "Order recalculated successfully", "jobOrderStatus": "SUCCESS"},
+    ]
+    assert job["jobStatus"] == "FAILURE"
+    assert job["finishedAt"]
+    assert versions([order]) == [2]
+
+
+def test_start_manual_job_of_only_unknown_ids_fails_at_once(pickpack, run_jobs):
+    # when
+    with run_jobs():
+        job_id = start_job(pickpack, {"jobType": "MANUAL", "orderIds": ["03DV9N3R", "5XS34VOB"]})
+    # then
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert [row["jobOrderStatus"] for row in job["orders"]] == ["FAILURE", "FAILURE"]
+    assert job["jobStatus"] == "FAILURE"
+
+
+def test_start_manual_job_does_not_see_other_tenants_orders(pickpack, api_session, other_tenant, run_jobs):
+    # given
+    foreign = create_demo_orders(other_tenant, 1)[0]
+    # when
+    with run_jobs():
+        job_id = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [foreign.order_id]})
+    # then
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert job["orders"][0]["jobOrderStatus"] == "FAILURE"
+    assert versions([foreign]) == [1]
+
+
+def test_job_records_the_recalculation_as_an_order_event(pickpack, order, run_jobs):
+    # when
+    with run_jobs():
+        job_id = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [order.order_id]})
+    # then
+    event = OrderEvent.objects.get(order=order, type=OrderEventType.RECALCULATED)
+    assert event.actor == f"recalculation-job:{job_id}"
+    assert event.parameters == {"version": 2}
+
+
+def test_job_applies_packed_amounts_as_delivered_amounts(pickpack, order, run_jobs):
+    # given
+    entry = order.document["entries"][0]
+    pickpack.post("events", event_body(order, event_id="e1", packedAmount=1, unit=entry["measurementUnit"]["unit"]))
+    # when
+    with run_jobs():
+        start_job(pickpack, {"jobType": "MANUAL", "orderIds": [order.order_id]})
+    # then
+    stored = Order.objects.get(pk=order.pk).document["entries"][0]
+    assert stored["deliveredAmount"] == 1
+    assert stored["calculatedPrice"]["finalPrice"]["netValue"] == entry["calculatedUnitPrice"]["netValue"]
+
+
+# --- AUTOMATIC --------------------------------------------------------------------------------------------------
+
+
+def test_start_automatic_job_takes_orders_with_packing_events_only(pickpack, orders, run_jobs):
+    # given
+    packed = [orders[1], orders[3]]
+    for number, order in enumerate(packed):
+        assert pickpack.post("events", event_body(order, event_id=f"auto-{number}")).status_code == 200
+    # when
+    with run_jobs():
+        job_id = start_job(pickpack, {"jobType": "AUTOMATIC"})
+    # then
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert job["jobType"] == "AUTOMATIC"
+    assert sorted(row["orderId"] for row in job["orders"]) == sorted(order.order_id for order in packed)
+    assert job["jobStatus"] == "SUCCESS"
+    assert versions(orders) == [1, 2, 1, 2, 1]
+
+
+def test_start_automatic_job_skips_orders_recalculated_since_their_last_event(pickpack, orders, run_jobs):
+    # given
+    pickpack.post("events", event_body(orders[0], event_id="before-1"))
+    pickpack.post("events", event_body(orders[1], event_id="before-2"))
+    with run_jobs():
+        start_job(pickpack, {"jobType": "AUTOMATIC"})
+    pickpack.post("events", event_body(orders[1], event_id="after-2"))
+    # when
+    with run_jobs():
+        job_id = start_job(pickpack, {"jobType": "AUTOMATIC"})
+    # then
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert [row["orderId"] for row in job["orders"]] == [orders[1].order_id]
+    assert versions(orders[:2]) == [2, 3]
+
+
+def test_start_automatic_job_without_new_events_is_an_empty_success(pickpack, orders, run_jobs):
+    # when
+    with run_jobs():
+        job_id = start_job(pickpack, {"jobType": "AUTOMATIC", "orderIds": [orders[0].order_id]})
+    # then
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert (job["orders"], job["jobStatus"]) == ([], "SUCCESS")
+    assert versions(orders[:1]) == [1]
+
+
+# --- overlap ----------------------------------------------------------------------------------------------------
+
+
+def test_start_job_overlapping_a_job_in_progress_is_409(pickpack, orders, django_capture_on_commit_callbacks):
+    # given
+    with django_capture_on_commit_callbacks(execute=False):
+        running = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[0].order_id, orders[1].order_id]})
+    # when
+    response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [orders[1].order_id]})
+    # then
+    body = assert_error(response, 409, "conflict_resource", "orderIds")
+    assert orders[1].order_id in body["message"] and running in body["message"]
+    assert RecalculationJob.objects.count() == 1
+
+
+def test_start_automatic_job_overlapping_a_job_in_progress_is_409(pickpack, orders, django_capture_on_commit_callbacks):
+    # given
+    pickpack.post("events", event_body(orders[2], event_id="overlap"))
+    with django_capture_on_commit_callbacks(execute=False):
+        start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[2].order_id]})
+    # when
+    response = pickpack.post("jobs/recalculations", {"jobType": "AUTOMATIC"})
+    # then
+    assert_error(response, 409, "conflict_resource")
+
+
+def test_start_job_on_other_orders_while_one_is_in_progress(pickpack, orders, django_capture_on_commit_callbacks):
+    # given
+    with django_capture_on_commit_callbacks(execute=False):
+        start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[0].order_id]})
+    # when
+    response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [orders[1].order_id]})
+    # then
+    assert response.status_code == 200
+
+
+def test_start_job_on_orders_of_a_finished_job(pickpack, orders, run_jobs):
+    # given
+    with run_jobs():
+        start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[0].order_id]})
+    # when
+    with run_jobs():
+        response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [orders[0].order_id]})
+    # then
+    assert response.status_code == 200
+    assert versions(orders[:1]) == [3]
+
+
+def test_start_job_with_the_same_unknown_id_as_a_job_in_progress(pickpack, django_capture_on_commit_callbacks):
+    # given
+    with django_capture_on_commit_callbacks(execute=False):
+        start_job(pickpack, {"jobType": "MANUAL", "orderIds": ["EON404"]})
+    # when
+    response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": ["EON404"]})
+    # then
+    assert response.status_code == 200  # an unknown id is no order the two jobs could both change
+
+
+# --- bad requests -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"orderIds": ["EON1001"]}, "jobType"),
+        ({"jobType": None, "orderIds": ["EON1001"]}, "jobType"),
+        ({"jobType": "manual", "orderIds": ["EON1001"]}, "jobType"),
+        ({"jobType": "SOMETIMES", "orderIds": ["EON1001"]}, "jobType"),
+        ({"jobType": 1}, "jobType"),
+        ({"jobType": "MANUAL"}, "orderIds"),
+        ({"jobType": "MANUAL", "orderIds": []}, "orderIds"),
+        ({"jobType": "MANUAL", "orderIds": "EON1001"}, "orderIds"),
+        ({"jobType": "MANUAL", "orderIds": ["EON1001", 7]}, "orderIds[1]"),
+        ({"jobType": "MANUAL", "orderIds": [""]}, "orderIds[0]"),
+    ],
+)
+def test_start_job_with_invalid_body_is_400(pickpack, body, field):
+    # when
+    response = pickpack.post("jobs/recalculations", body)
+    # then
+    assert_error(response, 400, "validation_violation", field)
+    assert RecalculationJob.objects.count() == 0
+
+
+@pytest.mark.parametrize("body", ["[]", "not json", '"MANUAL"'])
+def test_start_job_with_a_body_that_is_no_json_object_is_400(pickpack, body):
+    # when
+    response = pickpack.post("jobs/recalculations", body=body)
+    # then
+    assert_error(response, 400, "validation_violation")
+
+
+def test_get_unknown_job_is_404(pickpack):
+    # when
+    response = pickpack.get("jobs/recalculations/nosuchjob")
+    # then
+    assert_error(response, 404, "element_resource_non_existing")
+
+
+def test_get_other_tenants_job_is_404(pickpack, api_session, other_tenant, django_capture_on_commit_callbacks):
+    # given
+    foreign = pickpack_session(api_session(for_tenant=other_tenant))
+    with django_capture_on_commit_callbacks(execute=False):
+        job_id = start_job(foreign, {"jobType": "AUTOMATIC"})
+    # when
+    response = pickpack.get(f"jobs/recalculations/{job_id}")
+    # then
+    assert_error(response, 404, "element_resource_non_existing")
+
+
+# --- authentication and scopes ----------------------------------------------------------------------------------
+
+
+def test_jobs_without_token_are_401(pickpack):
+    # given
+    anonymous = pickpack_session(pickpack)
+    anonymous.token = ""
+    # when
+    responses = [
+        anonymous.post("jobs/recalculations", {"jobType": "AUTOMATIC"}),
+        anonymous.get("jobs/recalculations/abcdef"),
+    ]
+    # then
+    for response in responses:
+        assert_error(response, 401, "unauthorized")
+
+
+def test_jobs_with_unknown_token_are_401(pickpack):
+    # given
+    pickpack.token = "not-a-token"
+    # when
+    response = pickpack.get("jobs/recalculations/abcdef")
+    # then
+    assert_error(response, 401, "unauthorized")
+
+
+def test_start_job_needs_the_manage_scope(api_session):
+    # given
+    viewer = pickpack_session(api_session([PICKPACK_VIEW]))
+    # when
+    response = viewer.post("jobs/recalculations", {"jobType": "AUTOMATIC"})
+    # then
+    assert_error(response, 403, "insufficient_permissions")
+    assert RecalculationJob.objects.count() == 0
+
+
+def test_get_job_needs_a_pickpack_scope(api_session):
+    # given
+    order_reader = pickpack_session(api_session([ORDER_READ]))
+    # when
+    response = order_reader.get("jobs/recalculations/abcdef")
+    # then
+    assert_error(response, 403, "insufficient_permissions")
+
+
+def test_get_job_with_the_view_scope(pickpack, pickpack_viewer, django_capture_on_commit_callbacks):
+    # given
+    with django_capture_on_commit_callbacks(execute=False):
+        job_id = start_job(pickpack, {"jobType": "AUTOMATIC"})
+    # when
+    response = pickpack_viewer.get(f"jobs/recalculations/{job_id}")
+    # then
+    assert response.status_code == 200
+    assert response.json()["jobStatus"] == JobStatus.IN_PROGRESS
+
+
+def test_jobs_of_another_tenant_path_are_403(pickpack, other_tenant):
+    # when
+    response = pickpack.post("jobs/recalculations", {"jobType": "AUTOMATIC"}, tenant=other_tenant.name)
+    # then
+    assert_error(response, 403, "insufficient_permissions")
+    assert RecalculationJob.objects.count() == 0

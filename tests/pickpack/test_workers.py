@@ -1,0 +1,139 @@
+"""Jobs run by real `celery -A config worker` processes, on the test database and a real broker.
+
+The broker is CELERY_BROKER_URL when set (Redis in CI), else the embedded SQLAlchemy transport on a file of the
+test's own. Data is committed (transactional tests) so that the worker processes see it.
+"""
+
+import os
+import time
+from collections.abc import Callable
+
+import pytest
+from django.db.models import Count, Q
+
+from config.celery import app as celery_app
+from orders.actors import Actor
+from orders.models import Order, OrderEvent, OrderEventType
+from pickpack import services
+from pickpack.models import JobOrderStatus, JobStatus, JobType, RecalculationJob
+
+from .conftest import create_demo_orders
+from .workers import CeleryWorker, database_activity, database_url_for_workers
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+JOB_TIMEOUT = 45
+CRASH_ORDERS = 2000
+# A killed worker's task is handed out again after this many seconds (Redis); production waits an hour.
+VISIBILITY_TIMEOUT = 3
+
+
+@pytest.fixture
+def broker_url(settings, tmp_path) -> str:
+    url = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
+    settings.CELERY_BROKER_URL = url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Celery keeps the connection pool of the broker it first published to; this test publishes to its own.
+    celery_app._after_fork()
+    yield url
+    celery_app._after_fork()
+
+
+@pytest.fixture
+def started_workers() -> list[CeleryWorker]:
+    return []
+
+
+@pytest.fixture
+def start_worker(broker_url, tmp_path, started_workers) -> Callable[[str], CeleryWorker]:
+    """Starts workers on the test database and broker; every one is killed when the test ends."""
+    workers = started_workers
+    environment = {
+        "DATABASE_URL": database_url_for_workers(),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+
+    def start(name: str) -> CeleryWorker:
+        worker = CeleryWorker(name, tmp_path / f"{name}.log", environment)
+        workers.append(worker)
+        return worker.wait_ready()
+
+    yield start
+    for worker in workers:
+        worker.kill()
+
+
+def start_manual_job(orders: list[Order]) -> RecalculationJob:
+    """As POST /jobs/recalculations does it: created in one transaction, queued once committed."""
+    return services.create_recalculation_job(
+        tenant=orders[0].tenant,
+        job_type=JobType.MANUAL,
+        order_ids=[order.order_id for order in orders],
+        actor=Actor(label="test"),
+    )
+
+
+def rows_done(job: RecalculationJob) -> int:
+    return job.order_rows.exclude(status=JobOrderStatus.PENDING).count()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: Callable[[], str]) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting until {what()}")
+        time.sleep(0.05)
+
+
+def wait_for_end(job: RecalculationJob, workers: list[CeleryWorker], timeout: float = JOB_TIMEOUT) -> RecalculationJob:
+    def ended() -> bool:
+        job.refresh_from_db()
+        return job.job_status != JobStatus.IN_PROGRESS
+
+    def what() -> str:
+        logs = "\n".join(f"--- {worker.log.name}\n{worker.log_tail()}" for worker in workers)
+        return f"job {job.job_id} ends ({rows_done(job)} orders done)\n{logs}\n--- database\n{database_activity()}"
+
+    wait_until(ended, timeout, what)
+    return job
+
+
+def assert_each_order_recalculated_once(orders: list[Order], job: RecalculationJob) -> None:
+    stored = Order.objects.filter(pk__in=[order.pk for order in orders]).annotate(
+        recalculations=Count("events", filter=Q(events__type=OrderEventType.RECALCULATED))
+    )
+    assert {(order.version, order.recalculations) for order in stored} == {(2, 1)}
+    assert OrderEvent.objects.filter(actor=f"recalculation-job:{job.job_id}").count() == len(orders)
+    assert set(job.order_rows.values_list("status", flat=True)) == {JobOrderStatus.SUCCESS}
+
+
+def test_run_recalculation_job_on_a_real_worker(tenant, start_worker, started_workers):
+    # given
+    orders = create_demo_orders(tenant, 300)
+    start_worker("integration")
+    # when
+    job = start_manual_job(orders)
+    # then
+    job = wait_for_end(job, started_workers)
+    assert job.job_status == JobStatus.SUCCESS
+    assert job.finished_at >= job.started_at
+    assert_each_order_recalculated_once(orders, job)
+
+
+def test_run_recalculation_job_survives_a_killed_worker(tenant, start_worker, started_workers):
+    # given
+    orders = create_demo_orders(tenant, CRASH_ORDERS)
+    first = start_worker("doomed")
+    job = start_manual_job(orders)
+    wait_until(lambda: rows_done(job) >= CRASH_ORDERS // 10, JOB_TIMEOUT, lambda: "a tenth of the orders are done")
+    # when
+    first.kill()
+    done_when_killed = rows_done(job)
+    start_worker("rescuer")
+    # then
+    assert 0 < done_when_killed < CRASH_ORDERS
+    job = wait_for_end(job, started_workers)
+    assert job.job_status == JobStatus.SUCCESS
+    assert_each_order_recalculated_once(orders, job)
