@@ -78,6 +78,7 @@ class RecalculationJob(models.Model):
     class Meta:
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["tenant", "job_status"], name="recalculation_job_status")]
+        permissions = [("manage_jobs", "Can manage recalculation jobs")]
 
     def __str__(self) -> str:
         return self.job_id

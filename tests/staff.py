@@ -6,14 +6,13 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
 from orders.actors import Actor
 from orders.catalog import EntryChange
 from orders.demo import load_catalog
 from orders.services import change_entries, create_order
-from orders.staff import MANAGE_JOBS, MANAGE_ORDERS, VIEW_ORDERS, find_permission
+from orders.staff import MANAGE_ORDERS, VIEW_ORDERS, find_permission
 
 PASSWORD = "staff-pass-1"
 SCRIPT = "<script>alert(1)</script>"
@@ -21,16 +20,7 @@ ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 def permission(name: str) -> Permission:
-    """The named permission; pick-pack's manage_jobs is made here until its model declares it."""
     found = find_permission(name)
-    if found is None and name == MANAGE_JOBS:
-        from pickpack.models import RecalculationJob
-
-        found, _ = Permission.objects.get_or_create(
-            codename="manage_jobs",
-            content_type=ContentType.objects.get_for_model(RecalculationJob),
-            defaults={"name": "Can manage recalculation jobs"},
-        )
     assert found is not None, name
     return found
 
