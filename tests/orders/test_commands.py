@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from oauth2_provider.models import Application
 
 from orders.models import ApiClient, Order, Tenant
+from pickpack.models import PackingEvent
 
 from ..conftest import issue_token
 
@@ -73,6 +74,7 @@ def test_seed_demo_loads_once_and_skips_what_exists(client, db):
     run("seed_demo")
     # then
     assert Order.objects.filter(tenant__name="demo").count() == 200
+    assert PackingEvent.objects.filter(tenant__name="demo").exists()
     assert Application.objects.filter(client_id="demo-client").count() == 1
     assert client.login(username="admin", password="admin")
     assert issue_token(client, "demo-client", "demo-secret")

@@ -1,3 +1,5 @@
+"""Demo data for both services; it lives in pickpack because pickpack may use orders, never the reverse."""
+
 import random
 
 from django.contrib.auth import get_user_model
@@ -12,6 +14,7 @@ from orders.models import Order, Tenant
 from orders.scopes import ALL_SCOPES, VENDOR_SCOPES
 from orders.services import create_api_client, create_order, create_tenant
 from orders.staff import STAFF_GROUPS, ensure_staff_groups
+from pickpack.demo import seed_packing_events
 
 TENANT = "demo"
 DEMO_CLIENT_ID = "demo-client"
@@ -22,7 +25,7 @@ DEMO_ORDER_COUNT = 200
 class Command(BaseCommand):
     help = (
         "Load demo data: tenant 'demo', staff login admin/admin, an API client with every scope, a catalog, "
-        "~200 orders."
+        "~200 orders, packing events."
     )
 
     def handle(self, *args, **options):
@@ -31,6 +34,7 @@ class Command(BaseCommand):
         self._ensure_api_client(tenant)
         load_catalog(tenant)
         self._ensure_orders(tenant)
+        seed_packing_events(tenant)
         self.stdout.write(
             f"Demo data ready: tenant {TENANT}, staff login admin/admin, API client {DEMO_CLIENT_ID} / "
             f"{DEMO_CLIENT_SECRET} (every scope)."
