@@ -3,6 +3,7 @@
 import logging
 import secrets
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from functools import partial
 
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
@@ -10,6 +11,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from orders.actors import Actor
+from orders.deliveries import Delivery
 from orders.errors import Conflict, DomainError, ErrorDetail, ValidationFailed
 from orders.models import Order, OrderEntry, Tenant
 from orders.services import record_deliveries
@@ -92,10 +94,11 @@ def _check_event_fits_order(tenant: Tenant, event: NewPackingEvent) -> None:
     )
     if not units:
         raise _invalid_event("productId", f"order {event.order_number} holds no entry of product {event.product_id!r}")
+    entry_unit = units[0] or PIECE
     try:
-        convert(event.packed_amount or 0, event.unit, units[0] or PIECE)
+        convert(Decimal(0), event.unit, entry_unit)  # only whether the two units convert into each other
     except UnitError as error:
-        raise _invalid_event("unit", f"{error} (the entry is sold in {units[0] or PIECE})") from error
+        raise _invalid_event("unit", f"{error} (the entry is sold in {entry_unit})") from error
 
 
 def _same_event_or_conflict(existing: PackingEvent, event: NewPackingEvent) -> PackingEvent:
@@ -299,7 +302,7 @@ def _recalculate(row: RecalculationJobOrder, *, job: RecalculationJob, actor: Ac
     if row.order_id is None:
         return JobOrderStatus.FAILURE, _order_not_found(row.order_number)
     try:
-        deliveries = delivered_amounts(_entry_refs(row.order_id), _packed_amounts(job.tenant_id, row.order_number))
+        deliveries = _deliveries(row, tenant_id=job.tenant_id)
         # Its own transaction is a savepoint inside ours: a refused order leaves nothing behind but our FAILURE.
         record_deliveries(tenant=job.tenant, order_id=row.order_number, deliveries=deliveries, actor=actor)
     except DomainError as error:
@@ -311,6 +314,11 @@ def _recalculate(row: RecalculationJobOrder, *, job: RecalculationJob, actor: Ac
         logger.exception("Recalculating order %s in job %s failed", row.order_number, job.job_id)
         return JobOrderStatus.FAILURE, INTERNAL_ERROR_MESSAGE
     return JobOrderStatus.SUCCESS, SUCCESS_MESSAGE
+
+
+def _deliveries(row: RecalculationJobOrder, *, tenant_id: int) -> list[Delivery]:
+    events = _packed_amounts(tenant_id, row.order_number)
+    return delivered_amounts(_entry_refs(row.order_id), events) if events else []
 
 
 def _entry_refs(order_pk: int) -> list[EntryRef]:
