@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from oauth2_provider.models import Application
 
@@ -23,7 +23,7 @@ from .errors import Conflict, ErrorDetail, PermissionDenied, ValidationFailed
 from .models import ApiClient, Order, OrderEntry, Tenant
 from .schema import is_number, validate_order_document
 from .scopes import VENDOR_SCOPES, unknown_scopes
-from .selectors import get_order, visible_orders
+from .selectors import get_order, order_not_found, visible_orders
 from .statuses import OrderStatus, check_transition
 
 MONEY_PLACES = Decimal("0.001")
@@ -157,7 +157,7 @@ def _order_row(
 
 def _save_new_order(order: Order, *, actor: Actor, at: datetime) -> None:
     order.save(force_insert=True)
-    _sync_entry_rows(order)
+    OrderEntry.objects.bulk_create(entry_rows(order))
     events.order_placed(order, actor=actor, at=at)
 
 
@@ -185,13 +185,20 @@ def patch_order(*, tenant: Tenant, order_id: str, patch: Any, actor: Actor, reca
     )
 
 
-def record_deliveries(*, tenant: Tenant, order_id: str, deliveries: list[Delivery], actor: Actor) -> Order:
-    """Set the entries' delivered amounts (converted to each entry's unit), recalculate the prices and save."""
+def record_deliveries(
+    *, tenant: Tenant, order_id: str, deliveries: list[Delivery] | Callable[[dict], list[Delivery]], actor: Actor
+) -> Order:
+    """Set the entries' delivered amounts (converted to each entry's unit), recalculate the prices and save.
+
+    `deliveries` may be a function of the stored document, called under the order's lock, for callers that
+    derive them from the order's entries.
+    """
+    deliveries_of = deliveries if callable(deliveries) else lambda stored: deliveries
     return _update_order(
         tenant=tenant,
         order_id=order_id,
         actor=actor,
-        change=lambda stored: apply_deliveries(stored, deliveries),
+        change=lambda stored: apply_deliveries(stored, deliveries_of(stored)),
         expected_version=None,
         recalculate=True,
     )
@@ -236,6 +243,7 @@ def split_order(*, tenant: Tenant, order_id: str, split_by: Any, actor: Actor) -
     """One suborder per vendor, priced, adding up to the master to the cent; all or nothing."""
     with transaction.atomic():
         master = _locked_order(tenant, order_id, actor)
+        rows_before = entry_rows(master)
         _check_may_change(master, actor)
         split.check_splittable(master.document, split_by)
         priced_master = priced(master.document)
@@ -256,7 +264,7 @@ def split_order(*, tenant: Tenant, order_id: str, split_by: Any, actor: Actor) -
         master.version += 1
         _store_document(master, split.master_after_split(priced_master, [order.document for order in suborders]))
         master.save()
-        _sync_entry_rows(master)
+        _sync_entry_rows(master, rows_before)
         events.order_split(master, suborders=[order.order_id for order in suborders], actor=actor, at=now)
     return SplitResult(
         master_order=master.order_id,
@@ -291,6 +299,7 @@ def _update_order(
 ) -> Order:
     with transaction.atomic():
         order = _locked_order(tenant, order_id, actor)
+        rows_before = entry_rows(order)
         _check_version(order, expected_version)
         _check_may_change(order, actor)
         document = validate_order_document(change(order.document))
@@ -305,7 +314,7 @@ def _update_order(
         order.version += 1
         _store_document(order, _without_server_fields(document) | _server_fields_of(order.document))
         order.save()
-        _sync_entry_rows(order)
+        _sync_entry_rows(order, rows_before)
         if recalculate:
             events.order_recalculated(order, actor=actor, at=now, version=order.version)
         elif content_changed:
@@ -314,8 +323,10 @@ def _update_order(
 
 
 def _locked_order(tenant: Tenant, order_id: str, actor: Actor) -> Order:
-    get_order(tenant, order_id, actor)  # raises NotFound before any lock is taken
-    return visible_orders(tenant, actor).select_for_update().get(order_id=order_id)
+    order = visible_orders(tenant, actor).select_for_update().filter(order_id=order_id).first()
+    if order is None:
+        raise order_not_found(order_id)
+    return order
 
 
 def _requested_version(body: Any) -> int | None:
@@ -416,10 +427,47 @@ def _money(value: Any) -> Decimal | None:
     return Decimal(value).quantize(MONEY_PLACES) if is_number(value) else None
 
 
-def _sync_entry_rows(order: Order) -> None:
-    """Rewrite the entry rows from the document: they index what the document holds."""
-    OrderEntry.objects.filter(order=order).delete()
-    OrderEntry.objects.bulk_create(entry_rows(order))
+def _sync_entry_rows(order: Order, before: list[OrderEntry]) -> None:
+    """Bring the entry rows in line with the document (they index what it holds), given the rows of the document
+    before the change: when the entries kept their places, only the changed values are updated, in one statement;
+    otherwise the rows are rewritten."""
+    after = entry_rows(order)
+    if [_entry_key(row) for row in before] != [_entry_key(row) for row in after]:
+        OrderEntry.objects.filter(order=order).delete()
+        OrderEntry.objects.bulk_create(after)
+        return
+    changes = {
+        field: {
+            row.entry_id: getattr(row, field)
+            for old, row in zip(before, after, strict=True)
+            if getattr(old, field) != getattr(row, field)
+        }
+        for field in ENTRY_ROW_VALUES
+    }
+    changes = {field: values for field, values in changes.items() if values}
+    if changes:
+        changed_entries = {entry_id for values in changes.values() for entry_id in values}
+        OrderEntry.objects.filter(order=order, entry_id__in=changed_entries).update(
+            **{field: _value_by_entry(field, values) for field, values in changes.items()}
+        )
+
+
+# The values of an entry row that can change while the entry keeps its id and place.
+ENTRY_ROW_VALUES = ("product_id", "vendor_id", "amount", "delivered_amount", "unit")
+
+
+def _entry_key(row: OrderEntry) -> tuple:
+    return row.position, row.entry_id
+
+
+def _value_by_entry(field: str, values: dict[str, Any]) -> Case:
+    """The new value of `field` for each changed entry id; entries not listed keep theirs."""
+    output_field = OrderEntry._meta.get_field(field)
+    return Case(
+        *(When(entry_id=entry_id, then=Value(value, output_field=output_field)) for entry_id, value in values.items()),
+        default=F(field),
+        output_field=output_field,
+    )
 
 
 def entry_rows(order: Order) -> list[OrderEntry]:
