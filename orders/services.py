@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import Application
 
@@ -446,10 +446,7 @@ def _sync_entry_rows(order: Order, before: list[OrderEntry]) -> None:
     }
     changes = {field: values for field, values in changes.items() if values}
     if changes:
-        changed_entries = {entry_id for values in changes.values() for entry_id in values}
-        OrderEntry.objects.filter(order=order, entry_id__in=changed_entries).update(
-            **{field: _value_by_entry(field, values) for field, values in changes.items()}
-        )
+        _update_entry_values(order, changes)
 
 
 # The values of an entry row that can change while the entry keeps its id and place.
@@ -460,14 +457,35 @@ def _entry_key(row: OrderEntry) -> tuple:
     return row.position, row.entry_id
 
 
-def _value_by_entry(field: str, values: dict[str, Any]) -> Case:
-    """The new value of `field` for each changed entry id; entries not listed keep theirs."""
-    output_field = OrderEntry._meta.get_field(field)
-    return Case(
-        *(When(entry_id=entry_id, then=Value(value, output_field=output_field)) for entry_id, value in values.items()),
-        default=F(field),
-        output_field=output_field,
+def _update_entry_values(order: Order, changes: dict[str, dict[str, Any]]) -> None:
+    """One UPDATE setting each changed field of the listed entries: `SET field = CASE entry_id WHEN … END`.
+
+    Written as SQL because the ORM's Case/When costs about half a millisecond to compile per order, which a
+    recalculation job pays for every order it touches.
+    """
+    quote, meta = connection.ops.quote_name, OrderEntry._meta
+    entry_column = quote(meta.get_field("entry_id").column)
+    assignments, params = [], []
+    for name, values in changes.items():
+        field = meta.get_field(name)
+        column = quote(field.column)
+        cases = " ".join(f"WHEN %s THEN {_placeholder(field)}" for _ in values)
+        assignments.append(f"{column} = CASE {entry_column} {cases} ELSE {column} END")
+        for entry_id, value in values.items():
+            params += [entry_id, field.get_db_prep_save(value, connection)]
+    entry_ids = list(dict.fromkeys(entry_id for values in changes.values() for entry_id in values))
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
+        f"WHERE {quote(meta.get_field('order').column)} = %s "
+        f"AND {entry_column} IN ({', '.join(['%s'] * len(entry_ids))})"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, order.pk, *entry_ids])
+
+
+def _placeholder(field) -> str:
+    # A typed parameter, so that a CASE of NULLs only still has the column's type on PostgreSQL.
+    return f"CAST(%s AS {field.cast_db_type(connection)})"
 
 
 def entry_rows(order: Order) -> list[OrderEntry]:
