@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 
 from orders.errors import NotFound
 from orders.models import Order, OrderEvent, OrderEventType, Tenant
+from orders.statuses import OrderStatus
 
 from .models import PackingEvent, RecalculationJob
 
@@ -37,7 +38,11 @@ def job_order_results(job: RecalculationJob) -> QuerySet:
 
 
 def orders_needing_recalculation(tenant: Tenant) -> QuerySet[Order]:
-    """Orders with a packing event that arrived after their last recalculation (or their creation, if none)."""
+    """Orders with a packing event that arrived after their last recalculation (or their creation, if none).
+
+    COMPLETED orders are left out: a job may not change them (docs/decisions.md), and listing them would fail
+    them again in every automatic job.
+    """
     last_recalculation = (
         OrderEvent.objects.filter(order=OuterRef("pk"), type=OrderEventType.RECALCULATED)
         .order_by("-timestamp")
@@ -49,6 +54,7 @@ def orders_needing_recalculation(tenant: Tenant) -> QuerySet[Order]:
     with_events = PackingEvent.objects.filter(tenant=tenant).values("order_number")
     return (
         Order.objects.filter(tenant=tenant, order_id__in=with_events)
+        .exclude(status=OrderStatus.COMPLETED)
         .annotate(last_recalculation=Coalesce(Subquery(last_recalculation), F("created")))
         .filter(Exists(newer_events))
     )

@@ -4,8 +4,10 @@ import re
 
 import pytest
 
+from orders.actors import Actor
 from orders.models import Order, OrderEvent, OrderEventType
 from orders.scopes import ORDER_READ, PICKPACK_VIEW
+from orders.services import transition_order
 from pickpack.models import JobStatus, RecalculationJob
 
 from .conftest import assert_error, create_demo_orders, event_body, pickpack_session
@@ -183,6 +185,21 @@ def test_start_automatic_job_skips_orders_recalculated_since_their_last_event(pi
     job = pickpack.get(f"jobs/recalculations/{job_id}").json()
     assert [row["orderId"] for row in job["orders"]] == [orders[1].order_id]
     assert versions(orders[:2]) == [2, 3]
+
+
+def test_start_automatic_job_leaves_out_completed_orders(pickpack, orders, run_jobs):
+    # given
+    for number, order in enumerate(orders[:2]):
+        assert pickpack.post("events", event_body(order, event_id=f"done-{number}")).status_code == 200
+    for status in ("CONFIRMED", "COMPLETED"):
+        transition_order(tenant=orders[0].tenant, order_id=orders[0].order_id, status=status, actor=Actor(label="t"))
+    # when
+    with run_jobs():
+        job_id = start_job(pickpack, {"jobType": "AUTOMATIC"})
+    # then
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert ([row["orderId"] for row in job["orders"]], job["jobStatus"]) == ([orders[1].order_id], "SUCCESS")
+    assert versions(orders[:2]) == [3, 2]
 
 
 def test_start_automatic_job_without_new_events_is_an_empty_success(pickpack, orders, run_jobs):
