@@ -62,6 +62,15 @@ class OrderSearch(QuerySet):
             self._total = super().count()
         return self._total
 
+    def small_result_ids(self) -> list[int] | None:
+        """The primary keys of all matches when there are at most SMALL_RESULT of them (which also counts them,
+        in the same pass), else None."""
+        ids = list(self.values_list("pk", flat=True)[: SMALL_RESULT + 1])
+        if len(ids) > SMALL_RESULT:
+            return None
+        self._total = len(ids)
+        return ids
+
 
 def search_orders(tenant: Tenant | int, actor: Actor, *, q: str | None) -> OrderSearch:
     """The visible orders matching the q language (see docs/query-language.md)."""
@@ -100,8 +109,10 @@ def orders_in_page_order(orders: QuerySet[Order], ordering) -> QuerySet[Order]:
     rather walk an index in sort order and test each order on the way, guessing that one in a hundred matches: a q
     matching one order in a million made it read all million.
     """
-    if getattr(orders, "tests_document", False) and orders.count() <= SMALL_RESULT:
-        return Order.objects.filter(pk__in=list(orders.values_list("pk", flat=True))).order_by(*ordering)
+    if getattr(orders, "tests_document", False):
+        matches = orders.small_result_ids()
+        if matches is not None:
+            return Order.objects.filter(pk__in=matches).order_by(*ordering)
     return orders.order_by(*ordering)
 
 
