@@ -146,14 +146,7 @@ class SalesOrderDetailView(TenantApiView):
         responses={204: NO_CONTENT},
     )
     def put(self, request, tenant, order_id):
-        services.replace_order(
-            tenant=self.tenant,
-            order_id=order_id,
-            document=json_object_body(request),
-            actor=self.actor,
-            recalculate=params.boolean(request.query_params, "recalculate"),
-        )
-        return Response(status=204)
+        return self.write(services.replace_order, request, order_id, document=json_object_body(request))
 
     @extend_schema(
         operation_id="PATCH-order-partial-update-order",
@@ -162,13 +155,12 @@ class SalesOrderDetailView(TenantApiView):
         responses={204: NO_CONTENT},
     )
     def patch(self, request, tenant, order_id):
-        services.patch_order(
-            tenant=self.tenant,
-            order_id=order_id,
-            patch=json_object_body(request),
-            actor=self.actor,
-            recalculate=params.boolean(request.query_params, "recalculate"),
-        )
+        return self.write(services.patch_order, request, order_id, patch=json_object_body(request))
+
+    def write(self, operation, request, order_id: str, **body) -> Response:
+        """PUT and PATCH: the service call with the body and the `recalculate` flag, then 204."""
+        recalculate = params.boolean(request.query_params, "recalculate")
+        operation(tenant=self.tenant, order_id=order_id, actor=self.actor, recalculate=recalculate, **body)
         return Response(status=204)
 
     @extend_schema(operation_id="DELETE-order-remove-order", summary="Deleting an order", responses={204: NO_CONTENT})
