@@ -98,8 +98,11 @@ def obj(fields: dict[str, Check] | None = None, required: tuple[str, ...] = ()) 
         if not isinstance(value, dict):
             return problem(path, "must be a JSON object")
         prefix = f"{path}." if path else ""
+        # A required field must have a value: null counts as missing.
         errors = [
-            ErrorDetail(f"{prefix}{name}", "is required", "missing_value") for name in required if name not in value
+            ErrorDetail(f"{prefix}{name}", "is required", "missing_value")
+            for name in required
+            if value.get(name) is None
         ]
         for name, field_check in fields.items():
             if value.get(name) is not None:

@@ -6,6 +6,8 @@ from orders.errors import ErrorDetail, ValidationFailed
 
 DEFAULT_PAGE_SIZE = 16
 MAX_PAGE_SIZE = 1000
+# Far past any real list, and small enough that the offset of its last order fits the databases' 64-bit integers.
+MAX_PAGE_NUMBER = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ def positive_int(query_params, name: str, default: int, maximum: int | None = No
 
 def page_from(query_params) -> Page:
     return Page(
-        number=positive_int(query_params, "pageNumber", 1),
+        number=positive_int(query_params, "pageNumber", 1, MAX_PAGE_NUMBER),
         size=positive_int(query_params, "pageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
     )
 

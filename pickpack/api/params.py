@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from orders.api.params import DEFAULT_PAGE_SIZE
+from orders.api.params import DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER
 from orders.errors import ErrorDetail, ValidationFailed
 
 MAX_EVENT_PAGE_SIZE = 20000  # the spec's maximum
@@ -33,7 +33,7 @@ def whole_number(query_params, name: str, default: int, maximum: int) -> int:
 def event_page_from(query_params) -> EventPage:
     """Pages count from 1, as on every list; the spec's pageNumber 0 is the first page too."""
     return EventPage(
-        number=max(whole_number(query_params, "pageNumber", 1, 10**9), 1),
+        number=max(whole_number(query_params, "pageNumber", 1, MAX_PAGE_NUMBER), 1),
         size=whole_number(query_params, "pageSize", DEFAULT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE),
     )
 

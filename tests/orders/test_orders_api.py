@@ -465,11 +465,24 @@ def test_list_past_the_last_page_is_empty(api, five_orders):
         "pageSize=1001",
         "pageSize=1e3",
         "pageNumber=%EF%BC%91",
+        "pageNumber=1000000001",
+        "pageNumber=4434466967123245477658624",
     ],
 )
 def test_list_with_bad_paging_is_400(api, query):
     body = assert_error(api.get("salesorders", QUERY_STRING=query), 400, "validation_violation")
     assert body["details"][0]["type"] == "invalid_query_parameter"
+
+
+def test_search_with_a_page_number_past_the_maximum_is_400(api):
+    response = api.post("salesorders/search", {}, QUERY_STRING="pageNumber=4434466967123245477658624")
+    body = assert_error(response, 400, "validation_violation")
+    assert body["details"][0]["field"] == "pageNumber"
+
+
+def test_list_on_the_last_allowed_page_is_empty(api, five_orders):
+    response = api.get("salesorders", QUERY_STRING="pageNumber=1000000000&pageSize=1000")
+    assert (response.status_code, response.json(), response.headers["X-Total-Count"]) == (200, [], "5")
 
 
 def test_head_counts_without_a_body(api, five_orders):

@@ -118,7 +118,10 @@ def test_calculations_convert_grams_to_the_entrys_kilograms(api, api_session, ca
         ([{"entryId": "BC10033--BC10033-43", "deliveredAmount": 1, "unit": "KGM"}], "entries[0].unit"),
         ([{"entryId": "BC10033--BC10033-43", "deliveredAmount": 1, "unit": "XYZ"}], "entries[0].unit"),
         ([{"deliveredAmount": 1}], "entries[0].entryId"),
+        ([{"entryId": "BC10033--BC10033-43", "deliveredAmount": None}], "entries[0].deliveredAmount"),
+        ([{"entryId": None, "deliveredAmount": 1}], "entries[0].entryId"),
         ([], "entries"),
+        (None, "entries"),
     ],
 )
 def test_calculations_with_bad_input_are_400_and_save_nothing(api, eon2076, entries, field):
@@ -193,6 +196,8 @@ def test_entries_store_true_adds_changes_and_removes(api, eon2076, catalog):
         ([{"quantity": 1}], "entries[0].entryId"),
         ([{"productId": "GLOVES-NITRIL-100", "quantity": -1}], "entries[0].quantity"),
         ([{"productId": "GLOVES-NITRIL-100"}], "entries[0].quantity"),
+        ([{"productId": "GLOVES-NITRIL-100", "quantity": None}], "entries[0].quantity"),
+        (None, "entries"),
     ],
 )
 def test_entries_with_bad_input_are_400_and_save_nothing(api, eon2076, catalog, entries, field):
