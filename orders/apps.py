@@ -14,6 +14,7 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
+        from . import converters  # noqa: F401  (registers the "id" path converter the URLconfs use)
         from .api import schema  # noqa: F401  (registers the OpenAPI description of our token auth)
 
         post_migrate.connect(create_staff_groups, dispatch_uid="orders.create_staff_groups")

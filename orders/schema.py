@@ -40,7 +40,9 @@ def text(max_length: int) -> Check:
     def check(value: Any, path: str) -> list[ErrorDetail]:
         if not isinstance(value, str):
             return problem(path, "must be a string")
-        return problem(path, f"must be at most {max_length} characters") if len(value) > max_length else []
+        if len(value) > max_length:
+            return problem(path, f"must be at most {max_length} characters")
+        return find_nul_characters(value, path)
 
     return check
 

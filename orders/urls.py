@@ -6,12 +6,12 @@ app_name = "staff"
 
 urlpatterns = [
     path("staff/", views.switch_tenant, name="switch_tenant"),
-    path("staff/<tenant>/", views.dashboard, name="dashboard"),
-    path("staff/<tenant>/orders/", views.order_list, name="order_list"),
+    path("staff/<id:tenant>/", views.dashboard, name="dashboard"),
+    path("staff/<id:tenant>/orders/", views.order_list, name="order_list"),
     # Beside orders/, not in it: any name inside orders/ could be a client's order id.
-    path("staff/<tenant>/orders.csv", views.order_export, name="order_export"),
-    path("staff/<tenant>/orders/<str:order_id>/", views.order_detail, name="order_detail"),
-    path("staff/<tenant>/orders/<str:order_id>/transition/", views.order_transition, name="order_transition"),
-    path("staff/<tenant>/orders/<str:order_id>/deliveries/", views.order_deliveries, name="order_deliveries"),
-    path("staff/<tenant>/orders/<str:order_id>/split/", views.order_split, name="order_split"),
+    path("staff/<id:tenant>/orders.csv", views.order_export, name="order_export"),
+    path("staff/<id:tenant>/orders/<id:order_id>/", views.order_detail, name="order_detail"),
+    path("staff/<id:tenant>/orders/<id:order_id>/transition/", views.order_transition, name="order_transition"),
+    path("staff/<id:tenant>/orders/<id:order_id>/deliveries/", views.order_deliveries, name="order_deliveries"),
+    path("staff/<id:tenant>/orders/<id:order_id>/split/", views.order_split, name="order_split"),
 ]

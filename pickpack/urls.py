@@ -5,9 +5,9 @@ from . import views
 app_name = "jobs"
 
 urlpatterns = [
-    path("staff/<tenant>/jobs/", views.job_list, name="job_list"),
-    path("staff/<tenant>/jobs/<str:job_id>/", views.job_detail, name="job_detail"),
+    path("staff/<id:tenant>/jobs/", views.job_list, name="job_list"),
+    path("staff/<id:tenant>/jobs/<id:job_id>/", views.job_detail, name="job_detail"),
     # Beside jobs/, not in it: a job id could be any 3-16 letters.
-    path("staff/<tenant>/recent-jobs/", views.recent_jobs, name="recent_jobs"),
-    path("staff/<tenant>/events/", views.event_list, name="event_list"),
+    path("staff/<id:tenant>/recent-jobs/", views.recent_jobs, name="recent_jobs"),
+    path("staff/<id:tenant>/events/", views.event_list, name="event_list"),
 ]

@@ -5,10 +5,10 @@ from . import views
 app_name = "pickpack-api"
 
 urlpatterns = [
-    path("pick-pack/<tenant>/events", views.PackingEventListView.as_view(), name="event-list"),
-    path("pick-pack/<tenant>/jobs/recalculations", views.RecalculationJobListView.as_view(), name="job-list"),
+    path("pick-pack/<id:tenant>/events", views.PackingEventListView.as_view(), name="event-list"),
+    path("pick-pack/<id:tenant>/jobs/recalculations", views.RecalculationJobListView.as_view(), name="job-list"),
     path(
-        "pick-pack/<tenant>/jobs/recalculations/<job_id>",
+        "pick-pack/<id:tenant>/jobs/recalculations/<id:job_id>",
         views.RecalculationJobDetailView.as_view(),
         name="job-detail",
     ),

@@ -257,8 +257,11 @@ def test_other_tenants_token_is_403_and_learns_nothing(api, api_session, other_t
 # --- read -------------------------------------------------------------------------------------------------------
 
 
-def test_get_unknown_order_is_404(api):
-    assert_error(api.get("salesorders/EON999999"), 404, "element_resource_non_existing")
+@pytest.mark.parametrize(
+    "path", ["salesorders/EON999999", "salesorders/EON%00", "salesorders/EON%00/transitions", "salesorders/%00/split"]
+)
+def test_get_unknown_order_is_404(api, path):
+    assert_error(api.get(path), 404, "element_resource_non_existing")
 
 
 def test_unknown_api_url_is_json_404(api):

@@ -121,6 +121,9 @@ def test_post_event_with_decimal_amount_in_another_unit(pickpack, tenant):
         ({"orderNumber": "EON999999"}, "orderNumber"),
         ({"productId": "NOT-IN-THE-ORDER"}, "productId"),
         ({"unit": "HUR"}, "unit"),
+        ({"productId": "BC10033\x00"}, "productId"),
+        ({"eventId": "nul\x00"}, "eventId"),
+        ({"site": "main\x00"}, "site"),
     ],
 )
 def test_post_invalid_event_is_400_and_saves_nothing(pickpack, order, change, field):

@@ -286,6 +286,7 @@ def test_start_job_with_the_same_unknown_id_as_a_job_in_progress(pickpack, djang
         ({"jobType": "MANUAL", "orderIds": "EON1001"}, "orderIds"),
         ({"jobType": "MANUAL", "orderIds": ["EON1001", 7]}, "orderIds[1]"),
         ({"jobType": "MANUAL", "orderIds": [""]}, "orderIds[0]"),
+        ({"jobType": "MANUAL", "orderIds": ["EON1001", "EON\x00"]}, "orderIds[1]"),
     ],
 )
 def test_start_job_with_invalid_body_is_400(pickpack, body, field):
@@ -304,9 +305,10 @@ def test_start_job_with_a_body_that_is_no_json_object_is_400(pickpack, body):
     assert_error(response, 400, "validation_violation")
 
 
-def test_get_unknown_job_is_404(pickpack):
+@pytest.mark.parametrize("job_id", ["nosuchjob", "nul%00job"])
+def test_get_unknown_job_is_404(pickpack, job_id):
     # when
-    response = pickpack.get("jobs/recalculations/nosuchjob")
+    response = pickpack.get(f"jobs/recalculations/{job_id}")
     # then
     assert_error(response, 404, "element_resource_non_existing")
 
