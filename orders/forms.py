@@ -82,6 +82,12 @@ def delivery_formset(order: Order, data=None) -> BaseDeliveryFormSet:
     return formset_class(data, initial=initial, entries=entries, prefix="entries")
 
 
+class PreviewedVersionForm(forms.Form):
+    """The order version a preview showed; saving refuses an order that changed since (optional for old pages)."""
+
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
 class SplitForm(forms.Form):
     split_by = forms.ChoiceField(
         choices=[(criterion, criterion) for criterion in SPLIT_CRITERIA], initial=SPLIT_BY_VENDOR

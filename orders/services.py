@@ -186,12 +186,18 @@ def patch_order(*, tenant: Tenant, order_id: str, patch: Any, actor: Actor, reca
 
 
 def record_deliveries(
-    *, tenant: Tenant, order_id: str, deliveries: list[Delivery] | Callable[[dict], list[Delivery]], actor: Actor
+    *,
+    tenant: Tenant,
+    order_id: str,
+    deliveries: list[Delivery] | Callable[[dict], list[Delivery]],
+    actor: Actor,
+    expected_version: int | None = None,
 ) -> Order:
     """Set the entries' delivered amounts (converted to each entry's unit), recalculate the prices and save.
 
     `deliveries` may be a function of the stored document, called under the order's lock, for callers that
-    derive them from the order's entries.
+    derive them from the order's entries. With `expected_version` (the version a preview was made of), a
+    changed order is refused with Conflict.
     """
     deliveries_of = deliveries if callable(deliveries) else lambda stored: deliveries
     return _update_order(
@@ -199,7 +205,7 @@ def record_deliveries(
         order_id=order_id,
         actor=actor,
         change=lambda stored: apply_deliveries(stored, deliveries_of(stored)),
-        expected_version=None,
+        expected_version=expected_version,
         recalculate=True,
     )
 
@@ -239,10 +245,16 @@ class SplitResult:
     suborders: list[tuple[str, str]]  # (suborder id, the vendor it was split for)
 
 
-def split_order(*, tenant: Tenant, order_id: str, split_by: Any, actor: Actor) -> SplitResult:
-    """One suborder per vendor, priced, adding up to the master to the cent; all or nothing."""
+def split_order(
+    *, tenant: Tenant, order_id: str, split_by: Any, actor: Actor, expected_version: int | None = None
+) -> SplitResult:
+    """One suborder per vendor, priced, adding up to the master to the cent; all or nothing.
+
+    With `expected_version` (the version a preview was made of), a changed order is refused with Conflict.
+    """
     with transaction.atomic():
         master = _locked_order(tenant, order_id, actor)
+        _check_version(master, expected_version)
         rows_before = entry_rows(master)
         _check_may_change(master, actor)
         split.check_splittable(master.document, split_by)

@@ -16,7 +16,14 @@ from .dashboard import bar_chart, orders_per_day, status_counts
 from .errors import DomainError, ErrorDetail, ValidationFailed
 from .exports import csv_lines
 from .filters import DEFAULT_SORT, OrderFilterSet
-from .forms import BaseDeliveryFormSet, OrderActionForm, SplitForm, TransitionForm, delivery_formset
+from .forms import (
+    BaseDeliveryFormSet,
+    OrderActionForm,
+    PreviewedVersionForm,
+    SplitForm,
+    TransitionForm,
+    delivery_formset,
+)
 from .models import Order, Tenant
 from .presenters import entry_rows, price_breakdown, tax_lines
 from .previews import preview_deliveries, preview_split, splittable
@@ -202,7 +209,11 @@ def save_deliveries(request: HttpRequest, tenant: Tenant, order: Order) -> str:
     if not formset.is_valid():
         raise ValidationFailed("The delivered amounts are invalid: " + formset_errors(formset))
     saved = services.record_deliveries(
-        tenant=tenant, order_id=order.order_id, deliveries=formset.deliveries(), actor=staff_actor(request.user)
+        tenant=tenant,
+        order_id=order.order_id,
+        deliveries=formset.deliveries(),
+        actor=staff_actor(request.user),
+        expected_version=previewed_version(request),
     )
     return f"Delivered amounts of {order.order_id} saved; new total {saved.total_gross} {saved.currency}."
 
@@ -210,10 +221,18 @@ def save_deliveries(request: HttpRequest, tenant: Tenant, order: Order) -> str:
 def split(request: HttpRequest, tenant: Tenant, order: Order) -> str:
     split_by = valid(SplitForm(request.POST)).cleaned_data["split_by"]
     result = services.split_order(
-        tenant=tenant, order_id=order.order_id, split_by=split_by, actor=staff_actor(request.user)
+        tenant=tenant,
+        order_id=order.order_id,
+        split_by=split_by,
+        actor=staff_actor(request.user),
+        expected_version=previewed_version(request),
     )
     parts = ", ".join(f"{suborder} ({vendor})" for suborder, vendor in result.suborders)
     return f"Order {order.order_id} was split into {parts}."
+
+
+def previewed_version(request: HttpRequest) -> int | None:
+    return valid(PreviewedVersionForm(request.POST)).cleaned_data["version"]
 
 
 ORDER_ACTIONS: dict[str, Callable[[HttpRequest, Tenant, Order], str]] = {

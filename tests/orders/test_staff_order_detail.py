@@ -253,6 +253,24 @@ def test_saving_bad_deliveries_is_flashed_and_saves_nothing(manager, order):
     assert order.version == 1
 
 
+def test_deliveries_preview_carries_the_version_it_shows(manager, order):
+    html = manager.get(detail_url(order, "deliveries/"), deliveries_form(order, {0: "2"})).content.decode()
+    assert '<input type="hidden" name="version" value="1">' in html
+
+
+def test_saving_deliveries_of_an_order_changed_since_the_preview_is_refused(manager, order):
+    # given: the preview showed version 1, then someone else changed the order
+    Order.objects.filter(pk=order.pk).update(version=2)
+    data = {"action": "record_deliveries", "version": "1", **deliveries_form(order, {0: "2"})}
+    # when
+    response = manager.post(detail_url(order), data)
+    # then
+    assert response.status_code == 302
+    assert any("version 2, not 1" in message for message in flashed(response))
+    order.refresh_from_db()
+    assert (order.version, "deliveredAmount" in order.document["entries"][0]) == (2, False)
+
+
 def test_saving_deliveries_needs_the_csrf_token(staff_client, order):
     client, token = csrf_client_for(staff_client, detail_url(order, "deliveries/"))
     data = {"action": "record_deliveries", **deliveries_form(order, {0: "2"})}
@@ -301,6 +319,19 @@ def test_splitting_creates_linked_suborders(manager, two_vendor_order):
     assert all(f'href="/staff/acme/orders/{suborder}/"' in master_page for suborder in suborders)
     suborder_page = manager.get(f"/staff/acme/orders/{suborders[0]}/").content.decode()
     assert f'href="/staff/acme/orders/{two_vendor_order.order_id}/"' in suborder_page
+
+
+def test_splitting_an_order_changed_since_the_preview_is_refused(manager, two_vendor_order):
+    # given
+    shown = two_vendor_order.version
+    assert f'name="version" value="{shown}"' in manager.get(detail_url(two_vendor_order, "split/")).content.decode()
+    Order.objects.filter(pk=two_vendor_order.pk).update(version=shown + 1)
+    # when
+    data = {"action": "split", "split_by": "VENDOR_ID", "version": str(shown)}
+    response = manager.post(detail_url(two_vendor_order), data)
+    # then
+    assert any(f"version {shown + 1}, not {shown}" in message for message in flashed(response))
+    assert Order.objects.count() == 1
 
 
 def test_splitting_twice_is_flashed(manager, two_vendor_order):
