@@ -92,19 +92,27 @@ def one_of(*choices: str) -> Check:
     return check
 
 
-def obj(fields: dict[str, Check] | None = None, required: tuple[str, ...] = ()) -> Check:
-    """A JSON object whose known fields are checked; unknown fields are allowed and kept."""
+def obj(
+    fields: dict[str, Check] | None = None, required: tuple[str, ...] = (), *, null_is_missing: bool = False
+) -> Check:
+    """A JSON object whose known fields are checked; unknown fields are allowed and kept.
+
+    A required field must be present; with `null_is_missing` (request bodies) it must hold a value too. Order
+    documents keep accepting null there: orders stored with such a null must stay writable.
+    """
     fields = fields or {}
+
+    def is_missing(value: dict, name: str) -> bool:
+        return value.get(name) is None if null_is_missing else name not in value
 
     def check(value: Any, path: str) -> list[ErrorDetail]:
         if not isinstance(value, dict):
             return problem(path, "must be a JSON object")
         prefix = f"{path}." if path else ""
-        # A required field must have a value: null counts as missing.
         errors = [
             ErrorDetail(f"{prefix}{name}", "is required", "missing_value")
             for name in required
-            if value.get(name) is None
+            if is_missing(value, name)
         ]
         for name, field_check in fields.items():
             if value.get(name) is not None:
@@ -232,24 +240,31 @@ calculation_request = obj(
             obj(
                 {"entryId": string, "deliveredAmount": non_negative, "unit": text(16)},
                 required=("entryId", "deliveredAmount"),
+                null_is_missing=True,
             ),
             min_items=1,
         )
     },
     required=("entries",),
+    null_is_missing=True,
 )
 
 entries_request = obj(
     {
         "entries": array(
             all_of(
-                obj({"entryId": string, "productId": string, "quantity": non_negative}, required=("quantity",)),
+                obj(
+                    {"entryId": string, "productId": string, "quantity": non_negative},
+                    required=("quantity",),
+                    null_is_missing=True,
+                ),
                 exactly_one_of("entryId", "productId"),
             ),
             min_items=1,
         )
     },
     required=("entries",),
+    null_is_missing=True,
 )
 
 

@@ -81,10 +81,20 @@ def record_packing_event(*, tenant: Tenant, event: NewPackingEvent, actor: Actor
         return _same_event_or_conflict(existing, event)
     try:
         with transaction.atomic():
-            return PackingEvent.objects.create(tenant=tenant, user=actor.label, **vars(event))
+            _wait_for_recalculation_of(tenant, event.order_number)
+            return PackingEvent.objects.create(tenant=tenant, user=actor.label, received=timezone.now(), **vars(event))
     except IntegrityError:
         # The same event arrived twice at the same time; the first one was stored.
         return _same_event_or_conflict(PackingEvent.objects.get(tenant=tenant, event_id=event.event_id), event)
+
+
+def _wait_for_recalculation_of(tenant: Tenant, order_id: str) -> None:
+    """Take the order's row lock, which a recalculation holds while it reads the order's events.
+
+    An event is then either committed before a recalculation reads the events, or received after that
+    recalculation ended, so that the next AUTOMATIC job takes it: it can never fall between the two.
+    """
+    Order.objects.select_for_update().filter(tenant=tenant, order_id=order_id).values_list("pk", flat=True).first()
 
 
 def _check_event_fits_order(tenant: Tenant, event: NewPackingEvent) -> None:
@@ -339,9 +349,17 @@ def _recalculate(row: RecalculationJobOrder, *, job: RecalculationJob, actor: Ac
 
 
 def _deliveries(row: RecalculationJobOrder, *, tenant_id: int) -> Callable[[dict], list[Delivery]]:
-    """The delivered amounts the order's packing events make of its entries, as the document has them."""
-    events = _packed_amounts(tenant_id, row.order_number)
-    return lambda document: delivered_amounts(_entry_refs(document), events) if events else []
+    """The delivered amounts the order's packing events make of its entries, as the document has them.
+
+    Called under the order's lock, so that no event can arrive unseen while the order is recalculated
+    (see `_wait_for_recalculation_of`).
+    """
+
+    def of(document: dict) -> list[Delivery]:
+        events = _packed_amounts(tenant_id, row.order_number)
+        return delivered_amounts(_entry_refs(document), events) if events else []
+
+    return of
 
 
 def _entry_refs(document: dict) -> list[EntryRef]:
