@@ -361,6 +361,17 @@ def test_patch_merges_objects_replaces_arrays_and_removes_nulls(api, created):
     assert stored["metadata"]["mixins"]["payment"].endswith("paymentMixIn.v3.json")
 
 
+def test_order_with_a_null_required_field_stays_writable(api, seed_order):
+    # given: an order whose customer email is null, as orders may have been stored
+    seed_order["customer"]["email"] = None
+    order_id = api.post("salesorders", seed_order).json()["id"]
+    # when
+    patched = api.patch(f"salesorders/{order_id}", {"channel": {"name": "phone"}})
+    moved = api.post(f"salesorders/{order_id}/transitions", {"status": "CREATED"})
+    # then
+    assert (patched.status_code, moved.status_code) == (204, 204)
+
+
 def test_patch_with_stale_version_is_409(api, created):
     api.patch(f"salesorders/{created}", {"siteCode": "AT"})
     response = api.patch(f"salesorders/{created}", {"siteCode": "CH", "metadata": {"version": 1}})
