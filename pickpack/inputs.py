@@ -129,7 +129,7 @@ def _order_ids(value: Any) -> list[str]:
     if not isinstance(value, list) or not value:
         raise _invalid("orderIds", "must be a non-empty JSON array of order ids")
     for index, order_id in enumerate(value):
-        if not isinstance(order_id, str) or not 0 < len(order_id) <= MAX_ORDER_ID_LENGTH or "\x00" in order_id:
+        if not isinstance(order_id, str) or not order_id or text(MAX_ORDER_ID_LENGTH)(order_id, ""):
             raise _invalid(
                 f"orderIds[{index}]",
                 f"must be an order id, a string of 1 to {MAX_ORDER_ID_LENGTH} characters without NUL",

@@ -75,32 +75,38 @@ def record_packing_event(*, tenant: Tenant, event: NewPackingEvent, actor: Actor
     Raises ValidationFailed when the order or its product is unknown or the unit does not fit the entry,
     and Conflict when the event id was used before for a different event.
     """
-    _check_event_fits_order(tenant, event)
-    existing = PackingEvent.objects.filter(tenant=tenant, event_id=event.event_id).first()
-    if existing is not None:
-        return _same_event_or_conflict(existing, event)
     try:
         with transaction.atomic():
-            _wait_for_recalculation_of(tenant, event.order_number)
+            order_pk = _lock_order_of_event(tenant, event)
+            _check_event_fits_order(order_pk, event)
+            existing = PackingEvent.objects.filter(tenant=tenant, event_id=event.event_id).first()
+            if existing is not None:
+                return _same_event_or_conflict(existing, event)
             return PackingEvent.objects.create(tenant=tenant, user=actor.label, received=timezone.now(), **vars(event))
     except IntegrityError:
         # The same event arrived twice at the same time; the first one was stored.
         return _same_event_or_conflict(PackingEvent.objects.get(tenant=tenant, event_id=event.event_id), event)
 
 
-def _wait_for_recalculation_of(tenant: Tenant, order_id: str) -> None:
-    """Take the order's row lock, which a recalculation holds while it reads the order's events.
+def _lock_order_of_event(tenant: Tenant, event: NewPackingEvent) -> int:
+    """The primary key of the event's order, taking its row lock, which a recalculation holds while it reads
+    the order's events.
 
     An event is then either committed before a recalculation reads the events, or received after that
     recalculation ended, so that the next AUTOMATIC job takes it: it can never fall between the two.
     """
-    Order.objects.select_for_update().filter(tenant=tenant, order_id=order_id).values_list("pk", flat=True).first()
-
-
-def _check_event_fits_order(tenant: Tenant, event: NewPackingEvent) -> None:
-    order_pk = Order.objects.filter(tenant=tenant, order_id=event.order_number).values_list("pk", flat=True).first()
+    order_pk = (
+        Order.objects.select_for_update()
+        .filter(tenant=tenant, order_id=event.order_number)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if order_pk is None:
         raise _invalid_event("orderNumber", f"the tenant has no order {event.order_number!r}")
+    return order_pk
+
+
+def _check_event_fits_order(order_pk: int, event: NewPackingEvent) -> None:
     units = list(
         OrderEntry.objects.filter(order_id=order_pk, product_id=event.product_id).values_list("unit", flat=True)
     )
@@ -352,7 +358,7 @@ def _deliveries(row: RecalculationJobOrder, *, tenant_id: int) -> Callable[[dict
     """The delivered amounts the order's packing events make of its entries, as the document has them.
 
     Called under the order's lock, so that no event can arrive unseen while the order is recalculated
-    (see `_wait_for_recalculation_of`).
+    (see `_lock_order_of_event`).
     """
 
     def of(document: dict) -> list[Delivery]:
