@@ -2,6 +2,7 @@
 
 import logging
 
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -11,7 +12,10 @@ from orders.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
-API_PATH_PREFIXES = ("/order-v2/", "/pick-pack/")
+# The token server's paths are JSON-only too; its OAuth2 errors keep RFC 6749's shape ({"error": …}).
+API_PATH_PREFIXES = ("/order-v2/", "/pick-pack/", "/oauth/")
+# Seconds a client should wait before retrying when the database cannot be reached.
+DATABASE_RETRY_AFTER_SECONDS = 5
 TYPE_BY_STATUS = {
     400: "validation_violation",
     401: "unauthorized",
@@ -81,12 +85,24 @@ class ApiErrorMiddleware:
         response = self.get_response(request)
         if is_api_request(request) and response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
             message = "No such resource." if response.status_code == 404 else response.reason_phrase
-            return JsonResponse(error_body(response.status_code, message), status=response.status_code)
+            json_response = JsonResponse(error_body(response.status_code, message), status=response.status_code)
+            if response.has_header("Allow"):  # a 405 says which methods the URL takes
+                json_response["Allow"] = response["Allow"]
+            return json_response
         return response
 
     def process_exception(self, request, exception):
         if not is_api_request(request):
             return None
+        if isinstance(exception, OperationalError | InterfaceError):
+            # The database is down, restarting or out of connections: worth a retry, not a bug.
+            logger.error("Database unavailable on %s %s: %s", request.method, request.path, exception)
+            response = JsonResponse(
+                error_body(503, "The database is unavailable; try again shortly.", error_type="internal_service_error"),
+                status=503,
+            )
+            response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+            return response
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return JsonResponse(
             error_body(500, "Some server side error occurred.", error_type="internal_service_error"), status=500
