@@ -120,7 +120,10 @@ WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["orders.api.auth.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["orders.api.permissions.HasTenantScope"],
-    "DEFAULT_PARSER_CLASSES": ["orders.api.rendering.DecimalJSONParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "orders.api.rendering.DecimalJSONParser",
+        "orders.api.rendering.MergePatchJSONParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["orders.api.rendering.DecimalJSONRenderer"],
     "EXCEPTION_HANDLER": "orders.api.errors.emporix_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -140,6 +143,7 @@ SPECTACULAR_SETTINGS = {
 
 OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "orders.scopes.ApiClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "orders.api.oauth.ApiClientOAuth2Validator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("ACCESS_TOKEN_EXPIRE_SECONDS", "3600")),
     "PKCE_REQUIRED": False,
     # Keep only a checksum of each access token at rest (RFC 9700).

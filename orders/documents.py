@@ -5,30 +5,74 @@ written back as the same JSON number on the way out.
 """
 
 import json
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import simplejson
 
+from .numbers import NumberOutOfBounds, bounded_decimal, bounded_int
+
+# Escapes of characters no database stores as text: NUL, and halves of a surrogate pair (a pair as a whole
+# decodes to one character, a lone half stays one and cannot be encoded as UTF-8).
+UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+
 
 class InvalidJSON(ValueError):
-    """The text is not a JSON document we accept."""
+    """The text is not a JSON document we accept; `field` names the offending value when one does."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 def _reject_constant(name: str) -> None:
     raise InvalidJSON(f"{name} is not a JSON number")
 
 
+_decoder = simplejson.JSONDecoder(parse_float=bounded_decimal, parse_int=bounded_int, parse_constant=_reject_constant)
+
+
 def loads(text: str | bytes) -> Any:
+    """A client's JSON: numbers within bounds (see orders.numbers), every string storable as text."""
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     try:
-        return simplejson.loads(text, use_decimal=True, parse_constant=_reject_constant)
+        value = _decoder.decode(raw.decode("utf-8"))
     except simplejson.JSONDecodeError as error:
         raise InvalidJSON(f"Malformed JSON: {error.msg} at line {error.lineno} column {error.colno}") from error
+    except NumberOutOfBounds as error:
+        raise InvalidJSON(str(error)) from error
     except RecursionError as error:
         raise InvalidJSON("Malformed JSON: nested too deeply") from error
     except UnicodeDecodeError as error:
         raise InvalidJSON("Malformed JSON: the body is not UTF-8") from error
+    if UNSTORABLE_ESCAPE.search(raw):
+        for path in unstorable_text_paths(value):
+            raise InvalidJSON(f"Invalid text at {path}: {UNSTORABLE_TEXT_RULE}", path)
+    return value
+
+
+UNSTORABLE_TEXT_RULE = "text must not contain NUL characters or unpaired surrogates (\\ud800 to \\udfff)"
+
+
+def unstorable_text_paths(value: Any, path: str = "") -> Iterator[str]:
+    """The paths of the strings (keys included) in `value` that no database can store as text."""
+    if isinstance(value, str):
+        if UNSTORABLE_CHARACTER.search(value):
+            yield path or "body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            item_path = f"{path}.{key}" if path else key
+            if UNSTORABLE_CHARACTER.search(key):
+                yield path or "body"
+            else:
+                yield from unstorable_text_paths(item, item_path)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from unstorable_text_paths(item, f"{path}[{index}]")
 
 
 def dumps(value: Any) -> str:

@@ -11,6 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from .currencies import is_currency
+from .documents import UNSTORABLE_TEXT_RULE, unstorable_text_paths
 from .errors import ErrorDetail, ValidationFailed
 from .statuses import OrderStatus
 
@@ -19,7 +21,6 @@ Check = Callable[[Any, str], list[ErrorDetail]]
 
 MAX_NUMBER = Decimal("1e15")
 ORDER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
 
 
 def problem(path: str, message: str, kind: str = "invalid_field") -> list[ErrorDetail]:
@@ -42,7 +43,7 @@ def text(max_length: int) -> Check:
             return problem(path, "must be a string")
         if len(value) > max_length:
             return problem(path, f"must be at most {max_length} characters")
-        return find_nul_characters(value, path)
+        return unstorable_text(value, path)
 
     return check
 
@@ -165,7 +166,51 @@ def all_of(*checks: Check) -> Check:
     return check
 
 
+def percent(value: Any, path: str) -> list[ErrorDetail]:
+    return non_negative(value, path) or ([] if value <= 100 else problem(path, "is a percentage: at most 100"))
+
+
+def currency(value: Any, path: str) -> list[ErrorDetail]:
+    return [] if is_currency(value) else problem(path, "must be an ISO 4217 currency code such as EUR")
+
+
 price = obj({"netValue": number, "grossValue": number, "taxValue": number, "taxRate": number, "taxCode": string})
+# Prices the pricing engine reads (unit prices, stored shipping and fee prices): never negative.
+input_price = obj(
+    {
+        "netValue": non_negative,
+        "grossValue": non_negative,
+        "taxValue": non_negative,
+        "taxRate": non_negative,
+        "taxCode": string,
+    }
+)
+discount_value = obj({"value": non_negative, "sequence": non_negative, "discountRate": percent, "amount": non_negative})
+entry_fee = obj(
+    {
+        "feePercentage": percent,
+        "feeAbsolute": obj({"amount": non_negative}),
+        "taxCode": string,
+        "taxable": boolean,
+    }
+)
+shipping = obj(
+    {
+        "lines": array(
+            obj(
+                {
+                    "amount": non_negative,
+                    "shippingTaxCode": string,
+                    "tax": obj({"rate": non_negative, "total": any_object}),
+                }
+            )
+        )
+    }
+)
+payment_fee = obj({"value": non_negative, "price": input_price})
+order_price = obj(
+    {"price": price, "finalPrice": price, "totalShipping": input_price, "paymentFees": array(payment_fee)}
+)
 
 entry = all_of(
     obj(
@@ -176,18 +221,18 @@ entry = all_of(
             "deliveredAmount": non_negative,
             "effectiveQuantity": non_negative,
             "packedAmountInPc": non_negative,
-            "unitPrice": number,
+            "unitPrice": non_negative,
             "totalPrice": number,
-            "calculatedUnitPrice": price,
+            "calculatedUnitPrice": input_price,
             "calculatedPrice": any_object,
             "measurementUnit": obj({"unit": text(16), "value": number}),
             "product": obj({"id": text(255), "vendor": obj({"id": text(64), "name": string}, required=("id",))}),
-            "price": any_object,
-            "tax": any_object,
+            "price": obj({"effectiveAmount": non_negative, "originalAmount": non_negative}),
+            "tax": obj({"lines": array(any_object)}),
             "mixins": any_object,
             "metadata": any_object,
-            "externalDiscounts": array(any_object),
-            "externalFees": array(any_object),
+            "externalDiscounts": array(discount_value),
+            "externalFees": array(entry_fee),
         },
         required=("amount",),
     ),
@@ -204,22 +249,22 @@ order_document = all_of(
             "customer": obj({"id": text(255), "email": text(255), "mixins": any_object}, required=("email",)),
             "siteCode": text(64),
             "countryCode": string,
-            "currency": matching(CURRENCY_PATTERN, "a three-letter ISO 4217 code such as EUR"),
+            "currency": currency,
             "created": date_time,
             "lastStatusChange": date_time,
             "completed": date_time,
-            "discounts": array(any_object),
+            "discounts": array(discount_value),
             "payments": array(any_object),
             "shipments": array(obj({"shippedDate": string, "carrier": string}, required=("shippedDate", "carrier"))),
             "billingAddress": any_object,
             "shippingAddress": any_object,
-            "shipping": any_object,
+            "shipping": shipping,
             "deliveryWindow": any_object,
             "channel": any_object,
             "vendor": obj({"id": string, "name": string}, required=("id",)),
             "mixins": any_object,
             "metadata": obj({"version": number, "mixins": any_object}),
-            "calculatedPrice": obj({"price": price, "finalPrice": price}),
+            "calculatedPrice": order_price,
             "subTotalPrice": number,
             "totalPrice": number,
             "totalAuthorizedAmount": number,
@@ -238,7 +283,7 @@ calculation_request = obj(
     {
         "entries": array(
             obj(
-                {"entryId": string, "deliveredAmount": non_negative, "unit": text(16)},
+                {"entryId": text(64), "deliveredAmount": non_negative, "unit": text(16)},
                 required=("entryId", "deliveredAmount"),
                 null_is_missing=True,
             ),
@@ -254,7 +299,7 @@ entries_request = obj(
         "entries": array(
             all_of(
                 obj(
-                    {"entryId": string, "productId": string, "quantity": non_negative},
+                    {"entryId": text(64), "productId": text(255), "quantity": non_negative},
                     required=("quantity",),
                     null_is_missing=True,
                 ),
@@ -276,23 +321,9 @@ def validate(check: Check, value: Any) -> Any:
     return value
 
 
-def find_nul_characters(value: Any, path: str = "") -> list[ErrorDetail]:
-    """Text may not hold U+0000: databases cannot store it in JSON."""
-    if isinstance(value, str):
-        return problem(path, "must not contain the NUL character") if "\x00" in value else []
-    if isinstance(value, dict):
-        return [
-            error
-            for key, item in value.items()
-            for error in (
-                problem(path, "keys must not contain the NUL character")
-                if "\x00" in key
-                else find_nul_characters(item, f"{path}.{key}" if path else key)
-            )
-        ]
-    if isinstance(value, list):
-        return [error for index, item in enumerate(value) for error in find_nul_characters(item, f"{path}[{index}]")]
-    return []
+def unstorable_text(value: Any, path: str = "") -> list[ErrorDetail]:
+    """Text may not hold U+0000 nor unpaired surrogates: databases cannot store them."""
+    return [ErrorDetail(where, UNSTORABLE_TEXT_RULE) for where in unstorable_text_paths(value, path)]
 
 
 def duplicate_entry_ids(document: dict) -> list[ErrorDetail]:
@@ -309,4 +340,4 @@ def duplicate_entry_ids(document: dict) -> list[ErrorDetail]:
 def validate_order_document(document: Any) -> dict:
     """Return the document if it is a valid order; raise ValidationFailed naming every problem."""
     validate(order_document, document)
-    return validate(lambda value, path: find_nul_characters(value) + duplicate_entry_ids(value), document)
+    return validate(lambda value, path: unstorable_text(value) + duplicate_entry_ids(value), document)

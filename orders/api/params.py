@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from orders.errors import ErrorDetail, ValidationFailed
+from orders.numbers import whole_number_or_none
 
 DEFAULT_PAGE_SIZE = 16
 MAX_PAGE_SIZE = 1000
@@ -16,14 +17,13 @@ class Page:
     size: int
 
 
-def positive_int(query_params, name: str, default: int, maximum: int | None = None) -> int:
+def positive_int(query_params, name: str, default: int, maximum: int) -> int:
     raw = query_params.get(name)
     if raw is None or raw == "":
         return default
-    value = int(raw) if raw.isascii() and raw.isdigit() else 0
-    if value < 1 or (maximum is not None and value > maximum):
-        bound = f" and at most {maximum}" if maximum else ""
-        message = f"must be a whole number of at least 1{bound}"
+    value = whole_number_or_none(raw, maximum)
+    if not value:
+        message = f"must be a whole number of at least 1 and at most {maximum}"
         raise ValidationFailed(
             f"Invalid query parameter {name}: {message}.", [ErrorDetail(name, message, "invalid_query_parameter")]
         )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from orders.api.params import DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER
 from orders.errors import ErrorDetail, ValidationFailed
+from orders.numbers import whole_number_or_none
 
 MAX_EVENT_PAGE_SIZE = 20000  # the spec's maximum
 # "…T13:35:18 0000": an offset whose "+" was not URL-encoded and arrived as a space.
@@ -22,12 +23,13 @@ def whole_number(query_params, name: str, default: int, maximum: int) -> int:
     raw = query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > maximum:
+    value = whole_number_or_none(raw, maximum)
+    if value is None:
         message = f"must be a whole number from 0 to {maximum}"
         raise ValidationFailed(
             f"Invalid query parameter {name}: {message}.", [ErrorDetail(name, message, "invalid_query_parameter")]
         )
-    return int(raw)
+    return value
 
 
 def event_page_from(query_params) -> EventPage:
