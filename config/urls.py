@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from oauth2_provider.views import TokenView
+from oauth2_provider.views import RevokeTokenView, TokenView
 
 from orders import views as staff_views
 
 urlpatterns = [
     path("oauth/token", TokenView.as_view(), name="oauth-token"),
+    path("oauth/revoke", RevokeTokenView.as_view(), name="oauth-revoke"),
     path("", include("orders.api.urls")),
     path("", include("pickpack.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

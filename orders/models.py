@@ -48,6 +48,7 @@ class ApiClient(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="api_clients")
     vendor_id = models.CharField(max_length=64, blank=True, help_text="Restricts the client to this vendor's orders.")
     scopes = models.TextField(help_text="Space-separated scopes the client may request.")
+    is_active = models.BooleanField(default=True, help_text="A disabled client gets no tokens and its tokens fail.")
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

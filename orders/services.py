@@ -12,14 +12,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from oauth2_provider.models import Application
+from oauth2_provider.models import AccessToken, Application
 
 from . import events, pricing, split
 from .actors import Actor
 from .catalog import EntryChange, apply_entry_changes
 from .deliveries import Delivery, apply_deliveries
 from .documents import format_timestamp, get_path, merge_patch, parse_timestamp
-from .errors import Conflict, ErrorDetail, PermissionDenied, ValidationFailed
+from .errors import Conflict, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
 from .models import ApiClient, Order, OrderEntry, Tenant
 from .schema import is_number, validate_order_document
 from .scopes import VENDOR_SCOPES, unknown_scopes
@@ -64,10 +64,7 @@ def create_api_client(
     client_secret: str = "",
 ) -> tuple[ApiClient, str]:
     """Register an OAuth2 client-credentials client; returns it with its secret, shown this once."""
-    if not scopes or unknown_scopes(scopes):
-        raise ValidationFailed(f"Unknown scopes: {' '.join(unknown_scopes(scopes)) or '(none given)'}.")
-    if VENDOR_SCOPES.intersection(scopes) and not vendor_id:
-        raise ValidationFailed("The *_by_vendor scopes need a vendor id.")
+    _check_client_grant(scopes, vendor_id)
     secret = client_secret or secrets.token_urlsafe(32)
     with transaction.atomic():
         application = Application.objects.create(
@@ -81,6 +78,46 @@ def create_api_client(
             application=application, tenant=tenant, vendor_id=vendor_id, scopes=" ".join(dict.fromkeys(scopes))
         )
     return client, secret
+
+
+def update_api_client(
+    *,
+    client_id: str,
+    scopes: list[str] | None = None,
+    vendor_id: str | None = None,
+    active: bool | None = None,
+) -> ApiClient:
+    """Change what an API client holds, or disable or enable it; None leaves a field as it is.
+
+    Its access tokens are deleted in the same transaction, so no token outlives the grant it was issued under:
+    the client asks for a new token and gets what it holds now.
+    """
+    with transaction.atomic():
+        client = (
+            ApiClient.objects.select_for_update(of=("self",))
+            .select_related("application", "tenant")
+            .filter(application__client_id=client_id)
+            .first()
+        )
+        if client is None:
+            raise NotFound(f"No API client {client_id!r}.")
+        new_scopes = list(dict.fromkeys(scopes)) if scopes is not None else client.scope_list
+        new_vendor_id = client.vendor_id if vendor_id is None else vendor_id
+        _check_client_grant(new_scopes, new_vendor_id)
+        client.scopes = " ".join(new_scopes)
+        client.vendor_id = new_vendor_id
+        if active is not None:
+            client.is_active = active
+        client.save(update_fields=["scopes", "vendor_id", "is_active"])
+        AccessToken.objects.filter(application=client.application).delete()
+    return client
+
+
+def _check_client_grant(scopes: list[str], vendor_id: str) -> None:
+    if not scopes or unknown_scopes(scopes):
+        raise ValidationFailed(f"Unknown scopes: {' '.join(unknown_scopes(scopes)) or '(none given)'}.")
+    if VENDOR_SCOPES.intersection(scopes) and not vendor_id:
+        raise ValidationFailed("The *_by_vendor scopes need a vendor id.")
 
 
 def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:

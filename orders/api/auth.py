@@ -33,7 +33,10 @@ class ApiPrincipal:
 
 
 class BearerTokenAuthentication(BaseAuthentication):
-    """OAuth2 bearer tokens, checked with one indexed lookup by the token's checksum."""
+    """OAuth2 bearer tokens, checked with one indexed lookup by the token's checksum.
+
+    Only an enabled client's tokens pass, and only with the scopes that client still holds.
+    """
 
     def authenticate(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")
@@ -46,15 +49,15 @@ class BearerTokenAuthentication(BaseAuthentication):
         checksum = hashlib.sha256(token.encode()).hexdigest()
         access_token = (
             AccessToken.objects.select_related("application__api_client__tenant")
-            .filter(token_checksum=checksum, application__api_client__isnull=False)
+            .filter(token_checksum=checksum, application__api_client__is_active=True)
             .first()
         )
         if access_token is None or access_token.expires <= timezone.now():
-            raise AuthenticationFailed("The access token is unknown or has expired.")
-        principal = ApiPrincipal(
-            client=access_token.application.api_client, scopes=frozenset(access_token.scope.split())
-        )
-        return principal, access_token
+            raise AuthenticationFailed("The access token is unknown, revoked or expired.")
+        client = access_token.application.api_client
+        # A token never carries more than its client holds now: narrowing the client narrows its tokens at once.
+        scopes = frozenset(access_token.scope.split()) & frozenset(client.scope_list)
+        return ApiPrincipal(client=client, scopes=scopes), access_token
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'

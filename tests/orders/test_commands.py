@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from oauth2_provider.models import Application
+from oauth2_provider.models import AccessToken, Application
 
 from orders.models import ApiClient, Order, Tenant
 from pickpack.models import PackingEvent
@@ -66,6 +66,70 @@ def test_create_api_client_refuses_bad_arguments(tenant, args):
     with pytest.raises(CommandError):
         run("create_api_client", *args)
     assert not ApiClient.objects.exists()
+
+
+def test_update_api_client_prints_the_client_and_deletes_its_tokens(client, tenant):
+    # given
+    credentials = json.loads(run("create_api_client", "--tenant", "acme", "--scopes", "order.order_read"))
+    issue_token(client, credentials["client_id"], credentials["client_secret"])
+    # when
+    output = run(
+        "update_api_client",
+        f"--client-id={credentials['client_id']}",  # "=": a generated id may start with "-"
+        "--scopes",
+        "order.order_read_by_vendor pickpack.pickpack_view",
+        "--vendor",
+        "v1",
+    )
+    # then
+    assert json.loads(output) == {
+        "client_id": credentials["client_id"],
+        "tenant": "acme",
+        "scopes": ["order.order_read_by_vendor", "pickpack.pickpack_view"],
+        "vendor": "v1",
+        "active": True,
+    }
+    assert not AccessToken.objects.exists()
+
+
+def test_update_api_client_disables_and_enables(client, tenant):
+    # given
+    credentials = json.loads(run("create_api_client", "--tenant", "acme", "--scopes", "order.order_read"))
+    issue_token(client, credentials["client_id"], credentials["client_secret"])
+    # when
+    disabled = json.loads(run("update_api_client", f"--client-id={credentials['client_id']}", "--disable"))
+    # then
+    assert (disabled["active"], disabled["scopes"]) == (False, ["order.order_read"])
+    assert not AccessToken.objects.exists()
+    assert client.post("/oauth/token", {"grant_type": "client_credentials", **credentials}).status_code == 401
+    # when
+    enabled = json.loads(run("update_api_client", f"--client-id={credentials['client_id']}", "--enable"))
+    # then
+    assert enabled["active"] is True
+    assert issue_token(client, credentials["client_id"], credentials["client_secret"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--client-id=nosuch", "--disable"],
+        ["--client-id={client_id}", "--scopes", "order.order_fly"],
+        ["--client-id={client_id}", "--scopes", ""],
+        ["--client-id={client_id}", "--scopes", "order.order_read_by_vendor"],
+        ["--client-id={client_id}", "--disable", "--enable"],
+    ],
+)
+def test_update_api_client_refuses_bad_arguments_and_changes_nothing(client, tenant, args):
+    # given
+    credentials = json.loads(run("create_api_client", "--tenant", "acme", "--scopes", "order.order_read"))
+    issue_token(client, credentials["client_id"], credentials["client_secret"])
+    # when
+    with pytest.raises(CommandError):
+        run("update_api_client", *[arg.format(**credentials) for arg in args])
+    # then
+    stored = ApiClient.objects.get()
+    assert (stored.scopes, stored.vendor_id, stored.is_active) == ("order.order_read", "", True)
+    assert AccessToken.objects.count() == 1
 
 
 def test_seed_demo_loads_once_and_skips_what_exists(client, db):
