@@ -1,14 +1,14 @@
 """Reads of orders, always scoped to a tenant and to what the actor may see."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 
-from . import documents
+from . import documents, vendors
 from .actors import Actor
 from .errors import NotFound
 from .events import STATUS_EVENT_TYPES
-from .models import Order, OrderEntry, OrderEvent, Tenant
+from .models import Order, OrderEvent, Tenant
 from .query import compile_query, parse_sort, project_fields
 from .query.json_sql import DocumentCondition
 
@@ -20,11 +20,7 @@ SMALL_RESULT = 5_000
 
 
 def visible_orders(tenant: Tenant | int, actor: Actor) -> QuerySet[Order]:
-    orders = Order.objects.filter(tenant=tenant)
-    if actor.vendor_id:
-        vendor_entries = OrderEntry.objects.filter(order=OuterRef("pk"), vendor_id=actor.vendor_id)
-        orders = orders.filter(Exists(vendor_entries))
-    return orders
+    return vendors.visible_orders(Order.objects.filter(tenant=tenant), actor)
 
 
 def order_not_found(order_id: str) -> NotFound:

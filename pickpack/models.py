@@ -74,6 +74,9 @@ class RecalculationJob(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.CharField(max_length=255, blank=True)
+    # The rights of whoever started the job, which it acts with: a vendor client's job touches only its entries.
+    vendor_id = models.CharField(max_length=64, blank=True)
+    may_change_completed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-started_at", "-pk"]

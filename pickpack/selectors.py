@@ -5,16 +5,30 @@ from datetime import datetime
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from orders import vendors
+from orders.actors import Actor
 from orders.errors import NotFound
-from orders.models import Order, OrderEvent, OrderEventType, Tenant
+from orders.models import Order, OrderEntry, OrderEvent, OrderEventType, Tenant
+from orders.selectors import visible_orders
 from orders.statuses import OrderStatus
 
 from .models import PackingEvent, RecalculationJob
 
 
-def packing_events(tenant: Tenant, *, after: datetime | None = None) -> QuerySet[PackingEvent]:
-    """The tenant's events, oldest first; with `after`, only those packed strictly later."""
+def packing_events(tenant: Tenant, actor: Actor, *, after: datetime | None = None) -> QuerySet[PackingEvent]:
+    """The tenant's events the actor may see, oldest first; with `after`, only those packed strictly later.
+
+    A vendor sees the events of its own entries: those of an order and product that an entry of its vendor has.
+    """
     events = PackingEvent.objects.filter(tenant=tenant)
+    if actor.vendor_id:
+        own_entries = vendors.own_entry_rows(
+            OrderEntry.objects.filter(
+                order__tenant=tenant, order__order_id=OuterRef("order_number"), product_id=OuterRef("product_id")
+            ),
+            actor,
+        )
+        events = events.filter(Exists(own_entries))
     if after is not None:
         events = events.filter(timestamp__gt=after)
     return events.order_by("timestamp", "pk")
@@ -25,8 +39,12 @@ def packing_event_page(events: QuerySet[PackingEvent], *, page_number: int, page
     return list(events[start : start + page_size])
 
 
-def get_job(tenant: Tenant, job_id: str) -> RecalculationJob:
-    job = RecalculationJob.objects.filter(tenant=tenant, job_id=job_id).first()
+def get_job(tenant: Tenant, job_id: str, actor: Actor) -> RecalculationJob:
+    """The job if the actor may see it: a vendor sees the jobs started for its vendor only."""
+    jobs = RecalculationJob.objects.filter(tenant=tenant, job_id=job_id)
+    if actor.vendor_id:
+        jobs = jobs.filter(vendor_id=actor.vendor_id)
+    job = jobs.first()
     if job is None:
         raise NotFound(f"Recalculation job with id {job_id} not found.")
     return job
@@ -37,7 +55,7 @@ def job_order_results(job: RecalculationJob) -> QuerySet:
     return job.order_rows.order_by("pk").values_list("order_number", "message", "status")
 
 
-def orders_needing_recalculation(tenant: Tenant) -> QuerySet[Order]:
+def orders_needing_recalculation(tenant: Tenant, actor: Actor) -> QuerySet[Order]:
     """Orders with a packing event that arrived after their last recalculation (or their creation, if none).
 
     COMPLETED orders are left out: a job may not change them (docs/decisions.md), and listing them would fail
@@ -53,7 +71,8 @@ def orders_needing_recalculation(tenant: Tenant) -> QuerySet[Order]:
     )
     with_events = PackingEvent.objects.filter(tenant=tenant).values("order_number")
     return (
-        Order.objects.filter(tenant=tenant, order_id__in=with_events)
+        visible_orders(tenant, actor)
+        .filter(order_id__in=with_events)
         .exclude(status=OrderStatus.COMPLETED)
         .annotate(last_recalculation=Coalesce(Subquery(last_recalculation), F("created")))
         .filter(Exists(newer_events))

@@ -11,11 +11,13 @@ from django.db import DatabaseError, IntegrityError, InterfaceError, Operational
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from orders import vendors
 from orders.actors import Actor
 from orders.deliveries import Delivery, entry_unit
 from orders.documents import get_path
 from orders.errors import Conflict, DomainError, ErrorDetail, ValidationFailed
-from orders.models import Order, OrderEntry, Tenant
+from orders.models import OrderEntry, Tenant
+from orders.selectors import visible_orders
 from orders.services import record_deliveries
 from orders.units import PIECE, UnitError, convert
 
@@ -77,8 +79,8 @@ def record_packing_event(*, tenant: Tenant, event: NewPackingEvent, actor: Actor
     """
     try:
         with transaction.atomic():
-            order_pk = _lock_order_of_event(tenant, event)
-            _check_event_fits_order(order_pk, event)
+            order_pk = _lock_order_of_event(tenant, event, actor)
+            _check_event_fits_order(order_pk, event, actor)
             existing = PackingEvent.objects.filter(tenant=tenant, event_id=event.event_id).first()
             if existing is not None:
                 return _same_event_or_conflict(existing, event)
@@ -88,7 +90,7 @@ def record_packing_event(*, tenant: Tenant, event: NewPackingEvent, actor: Actor
         return _same_event_or_conflict(PackingEvent.objects.get(tenant=tenant, event_id=event.event_id), event)
 
 
-def _lock_order_of_event(tenant: Tenant, event: NewPackingEvent) -> int:
+def _lock_order_of_event(tenant: Tenant, event: NewPackingEvent, actor: Actor) -> int:
     """The primary key of the event's order, taking its row lock, which a recalculation holds while it reads
     the order's events.
 
@@ -96,8 +98,9 @@ def _lock_order_of_event(tenant: Tenant, event: NewPackingEvent) -> int:
     recalculation ended, so that the next AUTOMATIC job takes it: it can never fall between the two.
     """
     order_pk = (
-        Order.objects.select_for_update()
-        .filter(tenant=tenant, order_id=event.order_number)
+        visible_orders(tenant, actor)
+        .select_for_update()
+        .filter(order_id=event.order_number)
         .values_list("pk", flat=True)
         .first()
     )
@@ -106,10 +109,10 @@ def _lock_order_of_event(tenant: Tenant, event: NewPackingEvent) -> int:
     return order_pk
 
 
-def _check_event_fits_order(order_pk: int, event: NewPackingEvent) -> None:
-    units = list(
-        OrderEntry.objects.filter(order_id=order_pk, product_id=event.product_id).values_list("unit", flat=True)
-    )
+def _check_event_fits_order(order_pk: int, event: NewPackingEvent, actor: Actor) -> None:
+    """The order holds an entry of the event's product that the actor may change, in a unit the event's converts to."""
+    entries = vendors.own_entry_rows(OrderEntry.objects.filter(order_id=order_pk, product_id=event.product_id), actor)
+    units = list(entries.values_list("unit", flat=True))
     if not units:
         raise _invalid_event("productId", f"order {event.order_number} holds no entry of product {event.product_id!r}")
     entry_unit = units[0] or PIECE
@@ -149,12 +152,17 @@ def create_recalculation_job(
     with transaction.atomic():
         _lock_job_creation(tenant)
         job = RecalculationJob.objects.create(
-            tenant=tenant, job_id=_new_job_id(), job_type=job_type, created_by=actor.label
+            tenant=tenant,
+            job_id=_new_job_id(),
+            job_type=job_type,
+            created_by=actor.label,
+            vendor_id=actor.vendor_id,
+            may_change_completed=actor.may_change_completed,
         )
         if job_type == JobType.MANUAL:
-            _add_requested_orders(job, order_ids)
+            _add_requested_orders(job, order_ids, actor)
         else:
-            _add_orders_needing_recalculation(job)
+            _add_orders_needing_recalculation(job, actor)
         _refuse_overlap(job)
         transaction.on_commit(partial(enqueue_job, job.job_id), robust=True)
     return job
@@ -177,14 +185,15 @@ def _new_job_id() -> str:
     return secrets.token_urlsafe(12)  # 16 characters of [A-Za-z0-9_-]
 
 
-def _add_requested_orders(job: RecalculationJob, order_ids: Iterable[str]) -> None:
+def _add_requested_orders(job: RecalculationJob, order_ids: Iterable[str], actor: Actor) -> None:
+    """One row per id; ids of orders the actor cannot see are not found, like unknown ones."""
     for chunk in _chunks(order_ids, CREATE_BATCH_SIZE):
-        found = dict(Order.objects.filter(tenant=job.tenant, order_id__in=chunk).values_list("order_id", "pk"))
+        found = dict(visible_orders(job.tenant, actor).filter(order_id__in=chunk).values_list("order_id", "pk"))
         RecalculationJobOrder.objects.bulk_create(_job_row(job, order_id, found.get(order_id)) for order_id in chunk)
 
 
-def _add_orders_needing_recalculation(job: RecalculationJob) -> None:
-    orders = orders_needing_recalculation(job.tenant).order_by("pk").values_list("order_id", "pk")
+def _add_orders_needing_recalculation(job: RecalculationJob, actor: Actor) -> None:
+    orders = orders_needing_recalculation(job.tenant, actor).order_by("pk").values_list("order_id", "pk")
     for chunk in _chunks(orders.iterator(chunk_size=CREATE_BATCH_SIZE), CREATE_BATCH_SIZE):
         RecalculationJobOrder.objects.bulk_create(_job_row(job, order_id, pk) for order_id, pk in chunk)
 
@@ -250,7 +259,7 @@ def run_recalculation_job(job_id: str) -> None:
     job = RecalculationJob.objects.select_related("tenant").filter(job_id=job_id).first()
     if job is None or job.job_status != JobStatus.IN_PROGRESS:
         return
-    actor = Actor(label=f"recalculation-job:{job.job_id}")
+    actor = job_actor(job)
     with _commits_without_waiting_for_disk():
         for first, last in _pending_windows(job):
             while (row_id := recalculate_next_order(job, first=first, last=last, actor=actor)) is not None:
@@ -340,7 +349,7 @@ def _recalculate(row: RecalculationJobOrder, *, job: RecalculationJob, actor: Ac
     if row.order_id is None:
         return JobOrderStatus.FAILURE, _order_not_found(row.order_number)
     try:
-        deliveries = _deliveries(row, tenant_id=job.tenant_id)
+        deliveries = _deliveries(row, tenant_id=job.tenant_id, actor=actor)
         # Its own transaction is a savepoint inside ours: a refused order leaves nothing behind but our FAILURE.
         record_deliveries(tenant=job.tenant, order_id=row.order_number, deliveries=deliveries, actor=actor)
     except DomainError as error:
@@ -354,8 +363,17 @@ def _recalculate(row: RecalculationJobOrder, *, job: RecalculationJob, actor: Ac
     return JobOrderStatus.SUCCESS, SUCCESS_MESSAGE
 
 
-def _deliveries(row: RecalculationJobOrder, *, tenant_id: int) -> Callable[[dict], list[Delivery]]:
-    """The delivered amounts the order's packing events make of its entries, as the document has them.
+def job_actor(job: RecalculationJob) -> Actor:
+    """The job acts with the rights of whoever started it."""
+    return Actor(
+        label=f"recalculation-job:{job.job_id}",
+        may_change_completed=job.may_change_completed,
+        vendor_id=job.vendor_id,
+    )
+
+
+def _deliveries(row: RecalculationJobOrder, *, tenant_id: int, actor: Actor) -> Callable[[dict], list[Delivery]]:
+    """The delivered amounts the order's packing events make of the entries the actor may change.
 
     Called under the order's lock, so that no event can arrive unseen while the order is recalculated
     (see `_lock_order_of_event`).
@@ -363,14 +381,16 @@ def _deliveries(row: RecalculationJobOrder, *, tenant_id: int) -> Callable[[dict
 
     def of(document: dict) -> list[Delivery]:
         events = _packed_amounts(tenant_id, row.order_number)
-        return delivered_amounts(_entry_refs(document), events) if events else []
+        return delivered_amounts(_entry_refs(document, actor), events) if events else []
 
     return of
 
 
-def _entry_refs(document: dict) -> list[EntryRef]:
+def _entry_refs(document: dict, actor: Actor) -> list[EntryRef]:
     return [
-        EntryRef(entry["id"], get_path(entry, "product.id") or "", entry_unit(entry)) for entry in document["entries"]
+        EntryRef(entry["id"], get_path(entry, "product.id") or "", entry_unit(entry))
+        for entry in document["entries"]
+        if vendors.owns_entry(actor, entry)
     ]
 
 

@@ -83,9 +83,9 @@ def with_progress(jobs: list[RecalculationJob]) -> list[RecalculationJob]:
     return jobs
 
 
-def staff_job(tenant: Tenant, job_id: str) -> RecalculationJob:
+def staff_job(request: HttpRequest, tenant: Tenant, job_id: str) -> RecalculationJob:
     try:
-        return selectors.get_job(tenant, job_id)
+        return selectors.get_job(tenant, job_id, staff_actor(request.user))
     except NotFound as error:
         raise Http404(error.message) from error
 
@@ -135,7 +135,7 @@ def start_job(request: HttpRequest, tenant: Tenant, form: NewJobForm) -> HttpRes
 @staff_page(VIEW_JOBS)
 def job_detail(request: HttpRequest, tenant: Tenant, job_id: str) -> HttpResponse:
     """A job's progress and per-order results; htmx polls it while the job runs and stops when it is done."""
-    job = staff_job(tenant, job_id)
+    job = staff_job(request, tenant, job_id)
     job.progress = jobs_progress([job])[job.pk]
     filter_form = JobOrderFilterForm(request.GET)
     rows = job.order_rows.order_by("pk")
@@ -179,7 +179,7 @@ def recent_jobs(request: HttpRequest, tenant: Tenant) -> HttpResponse:
 @staff_page(VIEW_PACKING_EVENTS)
 def event_list(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     """The tenant's packing events, newest first, with filters and paging."""
-    filterset = PackingEventFilterSet(request.GET, queryset=selectors.packing_events(tenant))
+    filterset = PackingEventFilterSet(request.GET, queryset=selectors.packing_events(tenant, staff_actor(request.user)))
     events = filterset.qs.order_by("-timestamp", "-pk") if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = page_context(request, tenant, "events", filterset=filterset, page=page, partial=wants_partial(request))

@@ -81,7 +81,7 @@ class PackingEventListView(TenantApiView):
     )
     def get(self, request, tenant):
         page = event_page_from(request.query_params)
-        events = selectors.packing_events(self.tenant, after=timestamp_param(request.query_params))
+        events = selectors.packing_events(self.tenant, self.actor, after=timestamp_param(request.query_params))
         page_events = selectors.packing_event_page(events, page_number=page.number, page_size=page.size)
         return Response(
             [event_representation(event) for event in page_events], headers={"X-Total-Count": events.count()}
@@ -131,4 +131,4 @@ class RecalculationJobDetailView(TenantApiView):
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="{id, jobType, orders, jobStatus, …}")},
     )
     def get(self, request, tenant, job_id):
-        return Response(job_representation(selectors.get_job(self.tenant, job_id)))
+        return Response(job_representation(selectors.get_job(self.tenant, job_id, self.actor)))

@@ -41,7 +41,7 @@ def test_event_posted_while_the_order_is_locked_is_received_after_the_lock_ends(
     # then: it waited, and counts as newer than that recalculation, so the next AUTOMATIC job takes the order
     assert still_waiting
     assert event.received > recalculated_at
-    assert list(selectors.orders_needing_recalculation(tenant)) == [order]
+    assert list(selectors.orders_needing_recalculation(tenant, Actor.system())) == [order]
 
 
 def test_recalculation_reads_the_events_after_locking_the_order(tenant, monkeypatch):

@@ -297,7 +297,7 @@ def test_orders_needing_recalculation_go_by_when_events_arrived(orders, not_queu
         actor=ACTOR,
     )
     # when
-    needing = list(orders_needing_recalculation(orders[0].tenant))
+    needing = list(orders_needing_recalculation(orders[0].tenant, Actor.system()))
     # then
     assert needing == [orders[0]]
 
@@ -308,7 +308,7 @@ def test_orders_needing_recalculation_ignore_other_tenants_events(orders, other_
     assert foreign.order_id == orders[0].order_id
     packed(foreign, event_id="foreign", amount="1", unit=foreign.document["entries"][0]["measurementUnit"]["unit"])
     # when
-    needing = list(orders_needing_recalculation(orders[0].tenant))
+    needing = list(orders_needing_recalculation(orders[0].tenant, Actor.system()))
     # then
     assert needing == []
 
