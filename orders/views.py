@@ -13,20 +13,25 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import documents, services
 from .dashboard import bar_chart, orders_per_day, status_counts
-from .errors import DomainError, ErrorDetail, ValidationFailed
+from .errors import Conflict, DomainError, ErrorDetail, ValidationFailed
 from .exports import csv_lines
 from .filters import DEFAULT_SORT, OrderFilterSet
 from .forms import (
+    SAVE,
     BaseDeliveryFormSet,
     OrderActionForm,
+    PreviewedDeliveriesForm,
     PreviewedVersionForm,
     SplitForm,
     TransitionForm,
     delivery_formset,
+    retyped_formset,
+    same_deliveries,
+    typed_amounts,
 )
 from .models import Order, Tenant
 from .presenters import entry_rows, price_breakdown, tax_lines
-from .previews import preview_deliveries, preview_split, splittable
+from .previews import ChangedSincePreview, changed_since_preview, preview_deliveries, preview_split, splittable
 from .selectors import staff_tenant, staff_tenants, visible_orders
 from .staff import (
     MANAGE_ORDERS,
@@ -204,41 +209,8 @@ def change_status(request: HttpRequest, tenant: Tenant, order: Order) -> str:
     return f"Order {order.order_id} is now {status}."
 
 
-def save_deliveries(request: HttpRequest, tenant: Tenant, order: Order) -> str:
-    formset = delivery_formset(order, request.POST)
-    if not formset.is_valid():
-        raise ValidationFailed("The delivered amounts are invalid: " + formset_errors(formset))
-    saved = services.record_deliveries(
-        tenant=tenant,
-        order_id=order.order_id,
-        deliveries=formset.deliveries(),
-        actor=staff_actor(request.user),
-        expected_version=previewed_version(request),
-    )
-    return f"Delivered amounts of {order.order_id} saved; new total {saved.total_gross} {saved.currency}."
-
-
-def split(request: HttpRequest, tenant: Tenant, order: Order) -> str:
-    split_by = valid(SplitForm(request.POST)).cleaned_data["split_by"]
-    result = services.split_order(
-        tenant=tenant,
-        order_id=order.order_id,
-        split_by=split_by,
-        actor=staff_actor(request.user),
-        expected_version=previewed_version(request),
-    )
-    parts = ", ".join(f"{suborder} ({vendor})" for suborder, vendor in result.suborders)
-    return f"Order {order.order_id} was split into {parts}."
-
-
-def previewed_version(request: HttpRequest) -> int | None:
-    return valid(PreviewedVersionForm(request.POST)).cleaned_data["version"]
-
-
 ORDER_ACTIONS: dict[str, Callable[[HttpRequest, Tenant, Order], str]] = {
     "transition": change_status,
-    "record_deliveries": save_deliveries,
-    "split": split,
 }
 
 
@@ -277,36 +249,171 @@ def order_transition(request: HttpRequest, tenant: Tenant, order_id: str) -> Htt
     return render(request, "orders/transition_confirm.html", context)
 
 
-@require_GET
+# --- delivered amounts and split: a preview, and a save of exactly what it showed ---------------------------------
+
+STALE_PREVIEW = (
+    "Nothing was saved: the amounts in the fields are not the ones you previewed. "
+    "Here is the preview of the amounts in the fields; save again if they are right."
+)
+NO_PREVIEW_OF_SPLIT = "Nothing was split: preview the split first."
+
+
+@require_http_methods(["GET", "POST"])
 @staff_page(MANAGE_ORDERS)
 def order_deliveries(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpResponse:
-    """Delivered amounts to edit; once entered, a before/after preview with the button that saves them."""
+    """Delivered amounts to edit; once entered, a before/after preview with the button that saves them.
+
+    Preview and save are POSTs of the one form holding the fields, so a save carries the fields as they are and
+    the preview it was made from; a GET with the fields (an older link) previews too.
+    """
     order = staff_order(tenant, order_id, request.user)
-    submitted = "entries-TOTAL_FORMS" in request.GET
-    formset = delivery_formset(order, request.GET if submitted else None)
-    preview, error = None, ""
-    if submitted and formset.is_valid():
+    if request.method == "POST" and request.POST.get("action") == SAVE:
+        return save_deliveries(request, tenant, order)
+    data = request.POST if request.method == "POST" else request.GET if "entries-TOTAL_FORMS" in request.GET else None
+    return deliveries_page(request, tenant, order, delivery_formset(order, data))
+
+
+def save_deliveries(request: HttpRequest, tenant: Tenant, order: Order) -> HttpResponse:
+    """Save the amounts in the fields if they are the ones previewed, on the version previewed.
+
+    Refused, nothing is saved and the page comes back with what was typed: previewed afresh when the fields differ
+    from the preview; beside what changed meanwhile, previewed on the current version, when the order moved on.
+    """
+    shown = PreviewedDeliveriesForm(request.POST)
+    typed = typed_amounts(request.POST)
+    # Checked first: the fields are those of the version previewed, which may no longer fit the order's entries.
+    if shown.is_valid() and shown.cleaned_data["version"] != order.version:
+        return deliveries_changed_meanwhile(request, tenant, order, shown, typed)
+    formset = delivery_formset(order, request.POST)
+    if not formset.is_valid():
+        return deliveries_page(request, tenant, order, formset, status=400)
+    if not shown.is_valid() or not same_deliveries(formset.deliveries(), shown.cleaned_data["amounts"]):
+        return deliveries_page(request, tenant, order, retyped_formset(order, typed), refusal=STALE_PREVIEW, status=409)
+    try:
+        saved = services.record_deliveries(
+            tenant=tenant,
+            order_id=order.order_id,
+            deliveries=formset.deliveries(),
+            actor=staff_actor(request.user),
+            expected_version=shown.cleaned_data["version"],
+        )
+    except Conflict:  # the order changed since this request read it
+        current = staff_order(tenant, order.order_id, request.user)
+        return deliveries_changed_meanwhile(request, tenant, current, shown, typed)
+    except DomainError as error:
+        return deliveries_page(request, tenant, order, formset, refusal=error_message(error), status=400)
+    messages.success(
+        request, f"Delivered amounts of {order.order_id} saved; new total {saved.total_gross} {saved.currency}."
+    )
+    return redirect("staff:order_detail", tenant=tenant.name, order_id=order.order_id)
+
+
+def deliveries_changed_meanwhile(
+    request: HttpRequest, tenant: Tenant, order: Order, shown: PreviewedDeliveriesForm, typed: dict[str, str]
+) -> HttpResponse:
+    """The typed amounts beside what changed since their preview, previewed on the order as it is now."""
+    changes = changed_since_preview(
+        order,
+        previewed_version=shown.cleaned_data["version"],
+        delivered_then=shown.cleaned_data["delivered"],
+        typed=typed,
+    )
+    formset = retyped_formset(order, typed)
+    return deliveries_page(request, tenant, order, formset, changed_since=changes, status=409)
+
+
+def deliveries_page(
+    request: HttpRequest,
+    tenant: Tenant,
+    order: Order,
+    formset: BaseDeliveryFormSet,
+    *,
+    refusal: str = "",
+    changed_since: ChangedSincePreview | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The page (over htmx, its preview region) with a preview of the amounts in the fields, if there are any."""
+    preview, previewed, error = None, None, ""
+    if formset.is_bound and formset.is_valid():
         try:
             preview = preview_deliveries(order, formset.deliveries())
+            previewed = PreviewedDeliveriesForm.of(order, formset.deliveries())
         except DomainError as domain_error:
             error = error_message(domain_error)
-    elif submitted:
+    elif formset.is_bound:
         error = "Check the delivered amounts: " + formset_errors(formset)
     context = page_context(
-        request, tenant, "orders", order=order, formset=formset, preview=preview, error=error, submitted=submitted
+        request,
+        tenant,
+        "orders",
+        order=order,
+        formset=formset,
+        preview=preview,
+        previewed=previewed,
+        error=error,
+        refusal=refusal,
+        changed_since=changed_since,
     )
     template = "orders/_delivery_preview.html" if wants_partial(request) else "orders/deliveries.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @staff_page(MANAGE_ORDERS)
 def order_split(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpResponse:
-    """The suborders a split by vendor would create, with the button that splits."""
+    """The suborders a split by vendor would create, with the button that splits the order as previewed."""
     order = staff_order(tenant, order_id, request.user)
+    if request.method == "POST":
+        return split(request, tenant, order)
+    return split_page(request, tenant, order)
+
+
+def split(request: HttpRequest, tenant: Tenant, order: Order) -> HttpResponse:
+    """Split the order if it is still the version previewed; else the preview of the order as it is now."""
+    shown = PreviewedVersionForm(request.POST)
+    if not shown.is_valid():
+        return split_page(request, tenant, order, refusal=NO_PREVIEW_OF_SPLIT, status=409)
+    try:
+        split_by = valid(SplitForm(request.POST)).cleaned_data["split_by"]
+        result = services.split_order(
+            tenant=tenant,
+            order_id=order.order_id,
+            split_by=split_by,
+            actor=staff_actor(request.user),
+            expected_version=shown.cleaned_data["version"],
+        )
+    except Conflict:
+        current = staff_order(tenant, order.order_id, request.user)
+        return split_page(request, tenant, current, previewed_version=shown.cleaned_data["version"], status=409)
+    except DomainError as error:
+        messages.error(request, error_message(error))
+        return redirect("staff:order_detail", tenant=tenant.name, order_id=order.order_id)
+    parts = ", ".join(f"{suborder} ({vendor})" for suborder, vendor in result.suborders)
+    messages.success(request, f"Order {order.order_id} was split into {parts}.")
+    return redirect("staff:order_detail", tenant=tenant.name, order_id=order.order_id)
+
+
+def split_page(
+    request: HttpRequest,
+    tenant: Tenant,
+    order: Order,
+    *,
+    refusal: str = "",
+    previewed_version: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
     try:
         preview, error = preview_split(order), ""
     except DomainError as domain_error:
         preview, error = None, error_message(domain_error)
-    context = page_context(request, tenant, "orders", order=order, preview=preview, error=error)
-    return render(request, "orders/split.html", context)
+    context = page_context(
+        request,
+        tenant,
+        "orders",
+        order=order,
+        preview=preview,
+        error=error,
+        refusal=refusal,
+        previewed_version=previewed_version,
+    )
+    return render(request, "orders/split.html", context, status=status)
