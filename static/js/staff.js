@@ -10,3 +10,57 @@ document.addEventListener("htmx:configRequest", function (event) {
     if (values.every(function (value) { return value === ""; })) params.delete(name);
   });
 });
+
+// A preview of delivered amounts is what its Save button saves, and the server refuses a save of anything else.
+// So once a field differs from the amounts previewed, Save is disabled and the preview marked stale until the
+// fields match it again or a new preview replaces it.
+function previewedAmounts(preview) {
+  var input = preview.querySelector('input[name="amounts"]');
+  try {
+    return JSON.parse(input.value);
+  } catch (error) {
+    return null;
+  }
+}
+
+// The [entry id, amount] pairs the fields hold now, empty fields left out (they leave their entry as it is).
+function fieldAmounts(form) {
+  return Array.from(form.querySelectorAll("[data-previewed-field]"))
+    .map(function (field) {
+      var entry = form.querySelector('[name="' + field.name.replace(/delivered_amount$/, "entry_id") + '"]');
+      return [entry ? entry.value : "", field.value.trim()];
+    })
+    .filter(function (pair) { return pair[1] !== ""; });
+}
+
+function sameAmounts(first, second) {
+  return Array.isArray(second) && first.length === second.length && first.every(function (pair, index) {
+    return pair[0] === second[index][0] && Number(pair[1]) === Number(second[index][1]);
+  });
+}
+
+function checkPreview(form) {
+  var preview = form.querySelector("[data-preview]");
+  if (!preview) return;
+  // A number field holding text that is no number has the value "": it would save nothing, which is not what it shows.
+  var unreadable = Array.from(form.querySelectorAll("[data-previewed-field]")).some(function (field) {
+    return field.validity && field.validity.badInput;
+  });
+  var stale = unreadable || !sameAmounts(fieldAmounts(form), previewedAmounts(preview));
+  preview.classList.toggle("stale", stale);
+  preview.querySelectorAll("[data-stale-notice]").forEach(function (notice) { notice.hidden = !stale; });
+  preview.querySelectorAll("[data-save]").forEach(function (button) { button.disabled = stale; });
+}
+
+function checkPreviews() {
+  document.querySelectorAll("form[data-preview-form]").forEach(checkPreview);
+}
+
+document.addEventListener("input", function (event) {
+  var form = event.target.closest && event.target.closest("form[data-preview-form]");
+  if (form) checkPreview(form);
+});
+// A preview that arrives after more typing may already be stale; a page shown again may hold restored fields.
+document.addEventListener("htmx:afterSettle", checkPreviews);
+document.addEventListener("DOMContentLoaded", checkPreviews);
+window.addEventListener("pageshow", checkPreviews);
