@@ -21,6 +21,11 @@ UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
+# Objects and arrays within each other: far deeper than any order (about 6), shallow enough for every recursive
+# walk over a document (merge patches, validation, the databases' JSON functions).
+MAX_DEPTH = 32
+
+
 class InvalidJSON(ValueError):
     """The text is not a JSON document we accept; `field` names the offending value when one does."""
 
@@ -49,10 +54,23 @@ def loads(text: str | bytes) -> Any:
         raise InvalidJSON("Malformed JSON: nested too deeply") from error
     except UnicodeDecodeError as error:
         raise InvalidJSON("Malformed JSON: the body is not UTF-8") from error
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and nesting_depth(value) > MAX_DEPTH:
+        raise InvalidJSON(f"Objects and arrays may be nested at most {MAX_DEPTH} deep")
     if UNSTORABLE_ESCAPE.search(raw):
         for path in unstorable_text_paths(value):
             raise InvalidJSON(f"Invalid text at {path}: {UNSTORABLE_TEXT_RULE}", path)
     return value
+
+
+def nesting_depth(value: Any) -> int:
+    """How deep objects and arrays nest in `value`, counted without recursion; stops past MAX_DEPTH."""
+    deepest, stack = 0, [(value, 0)]
+    while stack and deepest <= MAX_DEPTH:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 UNSTORABLE_TEXT_RULE = "text must not contain NUL characters or unpaired surrogates (\\ud800 to \\udfff)"

@@ -20,6 +20,10 @@ from .statuses import OrderStatus
 Check = Callable[[Any, str], list[ErrorDetail]]
 
 MAX_NUMBER = Decimal("1e15")
+# An order's entries: more than any real order holds; the order's page, pricing and storage stay fast.
+MAX_ENTRIES_PER_ORDER = 1000
+# Any other list the back office reads (discounts, fees, payments, shipping lines…).
+MAX_ITEMS = 1000
 ORDER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -123,12 +127,14 @@ def obj(
     return check
 
 
-def array(items: Check, min_items: int = 0) -> Check:
+def array(items: Check, min_items: int = 0, max_items: int = MAX_ITEMS) -> Check:
     def check(value: Any, path: str) -> list[ErrorDetail]:
         if not isinstance(value, list):
             return problem(path, "must be a JSON array")
         if len(value) < min_items:
             return problem(path, f"must hold at least {min_items} item(s)")
+        if len(value) > max_items:
+            return problem(path, f"must hold at most {max_items:,} items")
         return [error for index, item in enumerate(value) for error in items(item, f"{path}[{index}]")]
 
     return check
@@ -245,7 +251,7 @@ order_document = all_of(
         {
             "id": matching(ORDER_ID_PATTERN, "1 to 64 letters, digits, '.', '_' or '-'"),
             "status": one_of(*OrderStatus.values),
-            "entries": array(entry, min_items=1),
+            "entries": array(entry, min_items=1, max_items=MAX_ENTRIES_PER_ORDER),
             "customer": obj({"id": text(255), "email": text(255), "mixins": any_object}, required=("email",)),
             "siteCode": text(64),
             "countryCode": string,
