@@ -9,7 +9,7 @@ from .actors import Actor
 from .errors import NotFound
 from .events import STATUS_EVENT_TYPES
 from .models import Order, OrderEvent, Tenant
-from .query import compile_query, parse_sort, project_fields
+from .query import check_fields, compile_query, parse_sort, project_fields
 from .query.json_sql import DocumentCondition
 
 DEFAULT_ORDERING = ("-created", "-order_id")
@@ -88,6 +88,7 @@ def order_page_json(
     orders: QuerySet[Order], *, page_number: int, page_size: int, sort: str | None = None, fields: str | None = None
 ) -> str:
     """One page of orders as a JSON array; without `fields` the stored documents pass through undecoded."""
+    check_fields(fields)
     start = (page_number - 1) * page_size
     ordering = parse_sort(sort) or DEFAULT_ORDERING
     page = orders_in_page_order(orders, ordering).values("pk")[start : start + page_size]

@@ -6,7 +6,7 @@ body = [project_fields(order.document, fields) for order in orders]
 
 from .compiler import compile_query
 from .parser import parse_query
-from .projection import project_fields
+from .projection import check_fields, project_fields
 from .sorting import parse_sort
 
-__all__ = ["compile_query", "parse_query", "parse_sort", "project_fields"]
+__all__ = ["check_fields", "compile_query", "parse_query", "parse_sort", "project_fields"]

@@ -2,7 +2,22 @@
 
 from typing import Any
 
+from .errors import invalid_parameter
+from .fields import MAX_PATH_DEPTH
+
 MISSING = object()
+# Paths one `fields` may list: every field of an order many times over, and a bounded cost per order projected.
+MAX_FIELDS = 100
+
+
+def check_fields(fields: str | None) -> None:
+    """Raise ValidationFailed (field "fields") for more than MAX_FIELDS paths or a path too deep."""
+    paths = [path for path in (fields or "").split(",") if path.strip()]
+    if len(paths) > MAX_FIELDS:
+        raise invalid_parameter("fields", f"lists more than {MAX_FIELDS} paths")
+    for path in paths:
+        if path.count(".") >= MAX_PATH_DEPTH:
+            raise invalid_parameter("fields", f"{path.strip()[:60]!r} is more than {MAX_PATH_DEPTH} levels deep")
 
 
 def project_fields(document: dict, fields: str | None) -> dict:

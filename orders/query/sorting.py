@@ -11,6 +11,7 @@ from .parser import excerpt
 
 SORT_ITEM = re.compile(rf"(?P<path>\w+(?:\.\w+){{0,{MAX_PATH_DEPTH - 1}}})(?::(?P<direction>asc|desc))?", re.IGNORECASE)
 TIE_BREAK = "order_id"
+MAX_SORT_ITEMS = 10
 
 
 def parse_sort(sort: str | None) -> list[OrderBy]:
@@ -22,6 +23,8 @@ def parse_sort(sort: str | None) -> list[OrderBy]:
     items = [item.strip() for item in (sort or "").split(",")]
     if items == [""]:
         return []
+    if len(items) > MAX_SORT_ITEMS:
+        raise invalid_sort(f"lists more than {MAX_SORT_ITEMS} fields")
     ordering = [expression for item in items for expression in sort_expressions(item)]
     return [*ordering, F(TIE_BREAK).asc()]
 

@@ -237,3 +237,11 @@ def test_an_over_long_q_is_400(api, stored):
 
 def api_body(value) -> str:
     return documents.dumps(value)
+
+
+def test_too_many_fields_or_sort_items_are_400(api, stored):
+    fields = ",".join(f"mixins.f{index}" for index in range(101))
+    assert_error(api.get(f"salesorders?fields={fields}"), 400, "validation_violation", "fields")
+    sort = ",".join(["siteCode"] * 11)
+    assert_error(api.get(f"salesorders?sort={sort}"), 400, "validation_violation", "sort")
+    assert api.get("salesorders?fields=" + ",".join(f"mixins.f{index}" for index in range(100))).status_code == 200
