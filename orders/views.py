@@ -56,6 +56,10 @@ TRANSITION_LABELS = {
     OrderStatus.COMPLETED: "Complete",
 }
 ORDERS_PER_PAGE = 25
+# An order page lists this many entries at a time, and shows the raw document up to this size: a page of a huge
+# order stays small.
+ENTRIES_PER_PAGE = 100
+MAX_DOCUMENT_SHOWN = 200_000
 # Sections a tenant switch may land on: the same page of the other tenant.
 SWITCH_SECTIONS = ("staff:dashboard", "staff:order_list", "jobs:job_list", "jobs:event_list")
 # The list's sortable columns: (heading, sort key, whether a first click sorts descending).
@@ -165,13 +169,14 @@ def order_detail(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpRes
     if request.method == "POST":
         return run_order_action(request, tenant, order)
     document = order.document
+    raw_document = documents.dumps_pretty(document)
     context = page_context(
         request,
         tenant,
         "orders",
         order=order,
         document=document,
-        entries=entry_rows(document),
+        entries=Paginator(entry_rows(document), ENTRIES_PER_PAGE).get_page(request.GET.get("page")),
         breakdown=price_breakdown(document),
         tax_lines=tax_lines(document),
         timeline=order.events.order_by("timestamp", "pk"),
@@ -181,7 +186,8 @@ def order_detail(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpRes
         can_manage=request.user.has_perm(MANAGE_ORDERS),
         can_split=splittable(order),
         suborders=document.get("subOrders") or [],
-        raw_document=documents.dumps_pretty(document),
+        raw_document=raw_document if len(raw_document) <= MAX_DOCUMENT_SHOWN else None,
+        document_size=len(raw_document),
     )
     return render(request, "orders/order_detail.html", context)
 

@@ -16,7 +16,7 @@ from orders.actors import Actor
 from orders.catalog import EntryChange
 from orders.deliveries import Delivery
 from orders.models import Order, OrderEvent
-from orders.services import change_entries, record_deliveries
+from orders.services import change_entries, create_order, record_deliveries
 from orders.staff import MANAGE_ORDERS, VIEW_ORDERS
 
 from ..staff import SCRIPT, assert_inert, assert_login_redirect
@@ -585,3 +585,19 @@ def test_flash_messages_are_escaped(manager, hostile_order):
     manager.post(detail_url(hostile_order), {"action": "transition", "status": SCRIPT})
     html = manager.get(detail_url(hostile_order)).content.decode()
     assert SCRIPT not in html
+
+
+def test_a_huge_order_is_shown_a_page_of_entries_at_a_time(viewer, tenant, seed_order, settings):
+    # given an order of 250 entries
+    entry = seed_order["entries"][0]
+    document = {**seed_order, "entries": [{**entry, "id": f"line-{index:03}"} for index in range(250)]}
+    order = create_order(tenant=tenant, document=document, actor=Actor.system())
+    # when
+    first = viewer.get(detail_url(order)).content.decode()
+    last = viewer.get(detail_url(order) + "?page=3").content.decode()
+    # then 100 entries on the first page, the last 50 on the third, and the raw document left out
+    assert first.count(f"<span class=\"subtle\">{entry['product']['id']}</span>") == views.ENTRIES_PER_PAGE
+    assert last.count(f"<span class=\"subtle\">{entry['product']['id']}</span>") == 50
+    assert "Entries 201\N{EN DASH}250 of 250" in last
+    assert "too large to show here" in first
+    assert '"line-249"' not in first
