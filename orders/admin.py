@@ -16,8 +16,8 @@ class TenantAdmin(admin.ModelAdmin):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ["application", "tenant", "vendor_id", "scopes", "created"]
-    list_filter = ["tenant"]
+    list_display = ["application", "tenant", "vendor_id", "scopes", "is_active", "created"]
+    list_filter = ["tenant", "is_active"]
     search_fields = ["application__name", "application__client_id", "vendor_id"]
     raw_id_fields = ["application"]
 
