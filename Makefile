@@ -7,6 +7,9 @@ PORT ?= 8000
 WEB_WORKERS ?= 3
 CELERY_CONCURRENCY ?= 2
 export ALLOWED_HOSTS ?= 127.0.0.1,localhost,[::1],$(HOST)
+# Request lines up to gunicorn's maximum (long `q`s; longer ones go through POST …/search); header fields twice
+# that, so a Referer holding such a URL still fits. Beyond these gunicorn answers a non-JSON 400.
+GUNICORN_LIMITS := --limit-request-line 8190 --limit-request-field_size 16380
 
 .PHONY: install run test test-fast fmt lint migrate worker clean
 
@@ -27,7 +30,7 @@ run: migrate
 	@echo "Serving http://$(HOST):$(PORT)/ (API docs at /api/docs/, admin at /admin/, login admin/admin)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A config worker --loglevel=WARNING --concurrency=$(CELERY_CONCURRENCY) & \
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - ; \
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) $(GUNICORN_LIMITS) --access-logfile - ; \
 	wait
 
 worker: install
