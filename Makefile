@@ -8,7 +8,7 @@ WEB_WORKERS ?= 3
 CELERY_CONCURRENCY ?= 2
 export ALLOWED_HOSTS ?= 127.0.0.1,localhost,[::1],$(HOST)
 # Request lines up to gunicorn's maximum (long `q`s; longer ones go through POST …/search); header fields twice
-# that, so a Referer holding such a URL still fits. Beyond these gunicorn answers a non-JSON 400.
+# that, so a Referer holding such a URL still fits. Beyond these gunicorn answers its own HTML 414 or 400.
 GUNICORN_LIMITS := --limit-request-line 8190 --limit-request-field_size 16380
 
 .PHONY: install run test test-fast fmt lint migrate worker clean
