@@ -8,11 +8,33 @@ from .errors import ErrorDetail, ValidationFailed
 from .units import PIECE, UnitError, convert
 
 
+class DeliverySource:
+    """Who set a delivered amount: a person or an integration by hand (API, staff pages), or packing events.
+
+    An amount set by hand after the entry's last packing event stands until a newer packing event arrives
+    (docs/decisions.md, "Delivered amounts: which source wins").
+    """
+
+    BY_HAND = "by_hand"
+    PACKING_EVENTS = "packing_events"
+    LABELS = {BY_HAND: "by hand", PACKING_EVENTS: "from packing events"}
+
+
 @dataclass(frozen=True)
 class Delivery:
     entry_id: str
     amount: Decimal
     unit: str | None = None  # None: the entry's own unit
+
+
+def delivered_amount_changes(before: dict, after: dict) -> list[dict]:
+    """[{entryId, before, after}] for each entry of `after` whose delivered amount differs from `before`'s."""
+    previous = {entry.get("id"): entry.get("deliveredAmount") for entry in before.get("entries") or []}
+    return [
+        {"entryId": entry.get("id"), "before": previous.get(entry.get("id")), "after": entry.get("deliveredAmount")}
+        for entry in after.get("entries") or []
+        if entry.get("deliveredAmount") != previous.get(entry.get("id"))
+    ]
 
 
 def entry_unit(entry: dict) -> str:

@@ -32,3 +32,8 @@ def status_changed(order: Order, *, previous: str, actor: Actor, at: datetime) -
 
 def order_split(order: Order, *, suborders: list[str], actor: Actor, at: datetime) -> OrderEvent:
     return _record(order, OrderEventType.SPLIT, actor=actor, at=at, suborders=suborders)
+
+
+def delivered_amounts_set(order: Order, *, changes: list[dict], source: str, actor: Actor, at: datetime) -> OrderEvent:
+    """`changes`: [{entryId, before, after}]; `source`: a DeliverySource."""
+    return _record(order, OrderEventType.DELIVERED, actor=actor, at=at, source=source, changes=changes)

@@ -128,6 +128,7 @@ class OrderEventType(models.TextChoices):
     STATUS_CHANGED = "STATUS_CHANGED", "Status changed"
     SPLIT = "SPLIT", "Split into suborders"
     RECALCULATED = "RECALCULATED", "Prices recalculated"
+    DELIVERED = "DELIVERED", "Delivered amounts set"
 
 
 class OrderEvent(models.Model):

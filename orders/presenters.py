@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .deliveries import entry_unit
+from .deliveries import DeliverySource, entry_unit
 from .documents import get_path
 
 
@@ -48,6 +48,7 @@ class EntryRow:
     delivered: Decimal | None
     unit_price: Decimal | None
     price: Price
+    delivered_source: str = ""  # who set the delivered amount last, e.g. "by hand (user:anna)"
 
 
 # How diff values are shown (Django's floatformat): quantities as they are (no format), component prices with
@@ -85,7 +86,9 @@ def product_name(entry: dict) -> str:
     return str(product.get("id") or entry.get("id") or "")
 
 
-def entry_rows(document: dict) -> list[EntryRow]:
+def entry_rows(document: dict, delivered_by: dict[str, Any] | None = None) -> list[EntryRow]:
+    """The entries as rows; `delivered_by` maps entry ids to the event that last set their delivered amount."""
+    delivered_by = delivered_by or {}
     return [
         EntryRow(
             entry_id=str(entry.get("id", "")),
@@ -97,9 +100,18 @@ def entry_rows(document: dict) -> list[EntryRow]:
             delivered=entry.get("deliveredAmount"),
             unit_price=get_path(entry, "price.effectiveAmount", entry.get("unitPrice")),
             price=Price.of(get_path(entry, "calculatedPrice.finalPrice")),
+            delivered_source=delivery_source_label(delivered_by.get(entry.get("id"))),
         )
         for entry in document.get("entries") or []
     ]
+
+
+def delivery_source_label(event: Any) -> str:
+    """"by hand (user:anna)" or "from packing events" for the event that set a delivered amount; "" for none."""
+    if event is None:
+        return ""
+    source = DeliverySource.LABELS.get(event.parameters.get("source"), "")
+    return f"{source} ({event.actor})" if event.parameters.get("source") == DeliverySource.BY_HAND else source
 
 
 def price_breakdown(document: dict) -> list[PriceRow]:

@@ -1,14 +1,17 @@
 """Reads of orders, always scoped to a tenant and to what the actor may see."""
 
+from datetime import datetime
+
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 
 from . import documents, vendors
 from .actors import Actor
+from .deliveries import DeliverySource
 from .errors import NotFound
 from .events import STATUS_EVENT_TYPES
-from .models import Order, OrderEvent, Tenant
+from .models import Order, OrderEvent, OrderEventType, Tenant
 from .query import check_fields, compile_query, parse_sort, project_fields
 from .query.json_sql import DocumentCondition
 
@@ -111,6 +114,24 @@ def orders_in_page_order(orders: QuerySet[Order], ordering) -> QuerySet[Order]:
         if matches is not None:
             return Order.objects.filter(pk__in=matches).order_by(*ordering)
     return orders.order_by(*ordering)
+
+
+def delivered_by_hand_at(order_pk: int) -> dict[str, datetime]:
+    """When each entry's delivered amount was last set by hand, by entry id (entries never set so are left out)."""
+    events = OrderEvent.objects.filter(
+        order_id=order_pk, type=OrderEventType.DELIVERED, parameters__source=DeliverySource.BY_HAND
+    ).order_by("timestamp", "pk")
+    return {
+        change["entryId"]: timestamp
+        for timestamp, changes in events.values_list("timestamp", "parameters__changes")
+        for change in changes or []
+    }
+
+
+def delivery_sources(order: Order) -> dict[str, OrderEvent]:
+    """The event that last set each entry's delivered amount, by entry id."""
+    events = order.events.filter(type=OrderEventType.DELIVERED).order_by("timestamp", "pk")
+    return {change["entryId"]: event for event in events for change in event.parameters.get("changes") or []}
 
 
 def status_history(order: Order) -> list[OrderEvent]:

@@ -17,7 +17,7 @@ from oauth2_provider.models import AccessToken, Application
 from . import events, pricing, split, vendors
 from .actors import Actor
 from .catalog import EntryChange, apply_entry_changes
-from .deliveries import Delivery, apply_deliveries
+from .deliveries import Delivery, DeliverySource, apply_deliveries, delivered_amount_changes
 from .documents import format_timestamp, get_path, merge_patch, parse_timestamp
 from .errors import Conflict, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
 from .models import ApiClient, Order, OrderEntry, Tenant
@@ -229,12 +229,13 @@ def record_deliveries(
     deliveries: list[Delivery] | Callable[[dict], list[Delivery]],
     actor: Actor,
     expected_version: int | None = None,
+    source: str = DeliverySource.BY_HAND,
 ) -> Order:
     """Set the entries' delivered amounts (converted to each entry's unit), recalculate the prices and save.
 
     `deliveries` may be a function of the stored document, called under the order's lock, for callers that
     derive them from the order's entries. With `expected_version` (the version a preview was made of), a
-    changed order is refused with Conflict.
+    changed order is refused with Conflict. `source` is recorded with the amounts that changed.
     """
     deliveries_of = deliveries if callable(deliveries) else lambda stored: deliveries
     return _update_order(
@@ -244,6 +245,7 @@ def record_deliveries(
         change=lambda stored: apply_deliveries(stored, deliveries_of(stored)),
         expected_version=expected_version,
         recalculate=True,
+        delivery_source=source,
     )
 
 
@@ -347,7 +349,9 @@ def _update_order(
     change: Callable[[dict], Any],
     expected_version: int | None,
     recalculate: bool = False,
+    delivery_source: str = DeliverySource.BY_HAND,
 ) -> Order:
+    """The one write path of an order: lock, check, change, validate, price, store, and record what happened."""
     with transaction.atomic():
         order = _locked_order(tenant, order_id, actor)
         rows_before = entry_rows(order)
@@ -359,6 +363,7 @@ def _update_order(
             document = priced(document)
         content_changed = _without_server_fields(document) != _without_server_fields(order.document)
         now = timezone.now()
+        before = order.document
         document.setdefault("status", order.status)
         if document["status"] != order.status:
             _change_status(order, document, actor=actor, at=now)
@@ -366,6 +371,9 @@ def _update_order(
         _store_document(order, _without_server_fields(document) | _server_fields_of(order.document))
         order.save()
         _sync_entry_rows(order, rows_before)
+        delivered = delivered_amount_changes(before, order.document)
+        if delivered:
+            events.delivered_amounts_set(order, changes=delivered, source=delivery_source, actor=actor, at=now)
         if recalculate:
             events.order_recalculated(order, actor=actor, at=now, version=order.version)
         elif content_changed:

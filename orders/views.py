@@ -32,7 +32,7 @@ from .forms import (
 from .models import Order, Tenant
 from .presenters import entry_rows, price_breakdown, tax_lines
 from .previews import ChangedSincePreview, changed_since_preview, preview_deliveries, preview_split, splittable
-from .selectors import staff_tenant, staff_tenants, visible_orders
+from .selectors import delivery_sources, staff_tenant, staff_tenants, visible_orders
 from .staff import (
     MANAGE_ORDERS,
     VIEW_ORDERS,
@@ -176,7 +176,9 @@ def order_detail(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpRes
         "orders",
         order=order,
         document=document,
-        entries=Paginator(entry_rows(document), ENTRIES_PER_PAGE).get_page(request.GET.get("page")),
+        entries=Paginator(entry_rows(document, delivery_sources(order)), ENTRIES_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
         breakdown=price_breakdown(document),
         tax_lines=tax_lines(document),
         timeline=order.events.order_by("timestamp", "pk"),

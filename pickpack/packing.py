@@ -7,12 +7,15 @@ The rule (docs/decisions.md, "Pick-pack"):
 - canceled amounts are never delivered, but they settle an entry: an entry whose events carry packed or
   canceled amounts gets a delivered amount (0 when all was canceled); picked-only events settle nothing yet;
 - an entry whose events all share one unit is delivered in that unit (orders converts it to the entry's unit);
-  events in several units are converted to the entry's unit here and summed.
+  events in several units are converted to the entry's unit here and summed;
+- a delivered amount set by hand after the entry's last packing event arrived stands: the events set it again
+  only once a newer event arrives (docs/decisions.md, "Delivered amounts: which source wins").
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from orders.deliveries import Delivery
@@ -37,18 +40,34 @@ class PackedAmounts:
     unit: str
     packed: Decimal | None = None
     canceled: Decimal | None = None
+    received: datetime | None = None  # when the back office recorded the event
 
 
-def delivered_amounts(entries: Iterable[EntryRef], events: Iterable[PackedAmounts]) -> list[Delivery]:
-    """One Delivery per entry settled by packing events, in the entries' order."""
+def delivered_amounts(
+    entries: Iterable[EntryRef],
+    events: Iterable[PackedAmounts],
+    set_by_hand: Mapping[str, datetime] | None = None,
+) -> list[Delivery]:
+    """One Delivery per entry settled by packing events, in the entries' order.
+
+    `set_by_hand`: when each entry's delivered amount was last set by hand, by entry id; such an amount stands
+    unless one of the entry's events was received after it.
+    """
     entry_by_product = _entries_by_product(entries)
     settling = _settling_events_by_product(events)
     deliveries = []
     for product_id, entry in entry_by_product.items():
         product_events = settling.get(product_id)
-        if product_events:
+        if product_events and not _hand_amount_stands(entry, product_events, set_by_hand or {}):
             deliveries.append(_delivery(entry, product_events))
     return deliveries
+
+
+def _hand_amount_stands(entry: EntryRef, events: list[PackedAmounts], set_by_hand: Mapping[str, datetime]) -> bool:
+    by_hand = set_by_hand.get(entry.entry_id)
+    if by_hand is None:
+        return False
+    return all(event.received is not None and event.received <= by_hand for event in events)
 
 
 def _entries_by_product(entries: Iterable[EntryRef]) -> dict[str, EntryRef]:

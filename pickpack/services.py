@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from orders import vendors
 from orders.actors import Actor
-from orders.deliveries import Delivery, entry_unit
+from orders.deliveries import Delivery, DeliverySource, entry_unit
 from orders.documents import get_path
 from orders.errors import Conflict, DomainError, ErrorDetail, ValidationFailed
 from orders.models import OrderEntry, Tenant
-from orders.selectors import visible_orders
+from orders.selectors import delivered_by_hand_at, visible_orders
 from orders.services import record_deliveries
 from orders.units import PIECE, UnitError, convert
 
@@ -351,7 +351,13 @@ def _recalculate(row: RecalculationJobOrder, *, job: RecalculationJob, actor: Ac
     try:
         deliveries = _deliveries(row, tenant_id=job.tenant_id, actor=actor)
         # Its own transaction is a savepoint inside ours: a refused order leaves nothing behind but our FAILURE.
-        record_deliveries(tenant=job.tenant, order_id=row.order_number, deliveries=deliveries, actor=actor)
+        record_deliveries(
+            tenant=job.tenant,
+            order_id=row.order_number,
+            deliveries=deliveries,
+            actor=actor,
+            source=DeliverySource.PACKING_EVENTS,
+        )
     except DomainError as error:
         return JobOrderStatus.FAILURE, _failure_message(error)
     except TRANSIENT_DATABASE_ERRORS:
@@ -381,7 +387,9 @@ def _deliveries(row: RecalculationJobOrder, *, tenant_id: int, actor: Actor) -> 
 
     def of(document: dict) -> list[Delivery]:
         events = _packed_amounts(tenant_id, row.order_number)
-        return delivered_amounts(_entry_refs(document, actor), events) if events else []
+        if not events:
+            return []
+        return delivered_amounts(_entry_refs(document, actor), events, delivered_by_hand_at(row.order_id))
 
     return of
 
@@ -397,9 +405,9 @@ def _entry_refs(document: dict, actor: Actor) -> list[EntryRef]:
 def _packed_amounts(tenant_id: int, order_number: str) -> list[PackedAmounts]:
     events = PackingEvent.objects.filter(tenant_id=tenant_id, order_number=order_number)
     return [
-        PackedAmounts(product_id, unit, packed, canceled)
-        for product_id, unit, packed, canceled in events.values_list(
-            "product_id", "unit", "packed_amount", "canceled_amount"
+        PackedAmounts(product_id, unit, packed, canceled, received)
+        for product_id, unit, packed, canceled, received in events.values_list(
+            "product_id", "unit", "packed_amount", "canceled_amount", "received"
         )
     ]
 
