@@ -143,7 +143,8 @@ def test_shipping_needs_shipment_data_first(api, seed_order):
     refused = api.post(f"salesorders/{order_id}/transitions", {"status": "SHIPPED"})
     # then
     assert refused.status_code == 400
-    assert refused.json()["details"][0]["field"] == "shipments"
+    message = "Add shipment data (shipments with shippedDate and carrier) before changing the status to SHIPPED."
+    assert refused.json()["details"] == [{"field": "shipments", "type": "missing_value", "message": message}]
     # when shipments come with the status change in one merge patch
     shipped = api.patch(f"salesorders/{order_id}", {"status": "SHIPPED", "shipments": [SHIPMENT]})
     # then
