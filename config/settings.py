@@ -204,6 +204,10 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://", "se
         "unacked_restore_interval": min(10, max(1, visibility_timeout // 2)),
         "unacked_restore_throttle": 1,
     }
+# Recalculation jobs whose worker died (docs/operations.md). PostgreSQL ends a job's database session that sits idle
+# inside a transaction this long, which frees the order held by a worker machine that vanished without closing its
+# connection. 0 turns the limit off.
+RECALCULATION_IDLE_TRANSACTION_SECONDS = int(os.environ.get("RECALCULATION_IDLE_TRANSACTION_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

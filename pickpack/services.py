@@ -4,9 +4,11 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
@@ -43,7 +45,8 @@ JOB_BATCH_SIZE = 500
 # well under the databases' limits on query parameters.
 CREATE_BATCH_SIZE = 2000
 # Tasks queued per job. They share the job's rows (each row is taken under a lock that the others pass over), so
-# a job spreads over up to this many worker processes; a task that finds nothing left to do ends at once.
+# a job spreads over up to this many worker processes; a task that finds nothing left to do ends at once, and one
+# that finds only rows others hold waits for them (a dead worker's row is then its own).
 TASKS_PER_JOB = 4
 # Errors after which the same work may well succeed: the task is retried, the rows stay PENDING.
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -251,27 +254,35 @@ def _order_not_found(order_id: str) -> str:
 
 
 def run_recalculation_job(job_id: str) -> None:
-    """Recalculate the job's PENDING orders one by one, then finish the job if no order is left.
+    """Recalculate the job's PENDING orders one by one, then finish the job.
 
     Safe to run twice at once and to re-run after a crash: each order is taken under a row lock and only while
-    PENDING, and is recalculated and marked done in one transaction.
+    PENDING, and is recalculated and marked done in one transaction. The rows other workers hold are passed over
+    first, then waited for: the task ends only when no order is left, so a worker that dies mid-job leaves its order
+    to every live task of the job.
     """
     job = RecalculationJob.objects.select_related("tenant").filter(job_id=job_id).first()
     if job is None or job.job_status != JobStatus.IN_PROGRESS:
         return
     actor = job_actor(job)
-    with _commits_without_waiting_for_disk():
+    with _job_session():
         for first, last in _pending_windows(job):
             while (row_id := recalculate_next_order(job, first=first, last=last, actor=actor)) is not None:
                 first = row_id + 1
+        _take_over_held_orders(job, actor=actor)
     finish_job_if_done(job)
 
 
-def recalculate_next_order(job: RecalculationJob, *, first: int, last: int, actor: Actor) -> int | None:
-    """Recalculate the job's first PENDING order between two row ids that no other worker holds, and record
-    the outcome, in one transaction. Returns the row's id, or None when there is none left."""
+def recalculate_next_order(
+    job: RecalculationJob, *, first: int, last: int | None = None, actor: Actor, wait: bool = False
+) -> int | None:
+    """Recalculate the job's first PENDING order from row id `first` (up to `last`), and record the outcome, in one
+    transaction. Returns the row's id, or None when there is none left.
+
+    Rows other workers hold are passed over; with `wait`, they are waited for instead, and taken when their
+    holder's transaction was rolled back (its worker died) rather than committed."""
     with transaction.atomic():
-        row = _claim_next_row(job, first, last)
+        row = _claim_next_row(job, first, last, wait=wait)
         if row is None:
             return None
         status, message = _recalculate(row, job=job, actor=actor)
@@ -299,23 +310,36 @@ def resume_unfinished_jobs() -> list[str]:
 
 
 @contextmanager
-def _commits_without_waiting_for_disk() -> Iterator[None]:
-    """On PostgreSQL, commit each order without waiting for its WAL to reach the disk (synchronous_commit off).
+def _job_session() -> Iterator[None]:
+    """On PostgreSQL, the job's database session commits without waiting for the disk, and is ended by the server
+    when it sits idle inside a transaction for longer than RECALCULATION_IDLE_TRANSACTION_SECONDS.
 
-    A database crash may then forget the last moment's orders, but never half of one: an order's recalculation
-    and its SUCCESS row commit together, so a forgotten order is simply PENDING again and done once more by the
-    resumed job. The job's own end commits synchronously, which makes every order before it durable too.
+    Without waiting for the disk (synchronous_commit off), a database crash may forget the last moment's orders,
+    but never half of one: an order's recalculation and its SUCCESS row commit together, so a forgotten order is
+    simply PENDING again and done once more by the resumed job. The job's own end commits synchronously, which
+    makes every order before it durable too.
+
+    The idle limit is the lease on the row a worker holds: a worker whose process dies closes its connection, and
+    PostgreSQL rolls back its transaction at once; one whose machine vanishes (power, network) leaves the session
+    open, idle, and holding the row's lock until the server ends it. A live worker is idle inside an order's
+    transaction for milliseconds.
     """
     if connection.vendor != "postgresql":
         yield
         return
+    idle_limit = timedelta(seconds=settings.RECALCULATION_IDLE_TRANSACTION_SECONDS)
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO OFF")
+        cursor.execute(
+            "SELECT set_config('idle_in_transaction_session_timeout', %s, false)",
+            [f"{idle_limit // timedelta(milliseconds=1)}ms"],
+        )
     try:
         yield
     finally:
         with suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
+            cursor.execute("RESET idle_in_transaction_session_timeout")
 
 
 def _pending_windows(job: RecalculationJob) -> Iterator[tuple[int, int]]:
@@ -333,13 +357,28 @@ def _pending_windows(job: RecalculationJob) -> Iterator[tuple[int, int]]:
         after = batch[-1]
 
 
-def _claim_next_row(job: RecalculationJob, first: int, last: int) -> RecalculationJobOrder | None:
-    # Locks this one row, and passes over rows other workers hold: workers sharing a job never wait for each
-    # other, and a row done meanwhile is no longer PENDING.
+def _take_over_held_orders(job: RecalculationJob, *, actor: Actor) -> None:
+    """Recalculate the orders other workers held when this task passed them, waiting for each holder in turn.
+
+    A live holder commits its order, which is then no longer PENDING and is passed over; a dead one's transaction is
+    rolled back when its session ends, and the order is recalculated here. Rows below the one taken are all done, so
+    the next wait starts above it.
+    """
+    first = 0
+    while (row_id := recalculate_next_order(job, first=first, actor=actor, wait=True)) is not None:
+        first = row_id + 1
+
+
+def _claim_next_row(job: RecalculationJob, first: int, last: int | None, *, wait: bool) -> RecalculationJobOrder | None:
+    # Locks this one row. Without `wait`, passes over rows other workers hold: workers sharing a job never wait for
+    # each other. With it, waits for the holder; under READ COMMITTED, PostgreSQL then checks the row again, so a row
+    # its holder finished is no longer PENDING and the next one is taken instead.
+    rows = job.order_rows.filter(status=JobOrderStatus.PENDING, pk__gte=first)
+    if last is not None:
+        rows = rows.filter(pk__lte=last)
     rows = (
-        job.order_rows.filter(status=JobOrderStatus.PENDING, pk__gte=first, pk__lte=last)
-        .order_by("pk")
-        .select_for_update(skip_locked=True, of=("self",))
+        rows.order_by("pk")
+        .select_for_update(skip_locked=not wait, of=("self",))
         .only("pk", "job_id", "order_id", "order_number")
     )
     return next(iter(rows[:1]), None)

@@ -3,6 +3,7 @@
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -31,8 +32,9 @@ class CeleryWorker:
 
     def __init__(self, name: str, log: Path, environment: dict[str, str], concurrency: int = 2):
         self.log = log
+        self.hostname = f"{name}@{socket.gethostname()}"  # what %h stands for: the name remote control commands use
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO"]
-        command += ["--concurrency", str(concurrency), "--hostname", f"{name}@%h", "--without-gossip"]
+        command += ["--concurrency", str(concurrency), "--hostname", self.hostname, "--without-gossip"]
         command += ["--without-mingle", "--without-heartbeat"]
         self.process = subprocess.Popen(
             command,
@@ -50,6 +52,9 @@ class CeleryWorker:
                 raise AssertionError(f"the worker did not start:\n{self.log.read_text()}")
             time.sleep(0.1)
         return self
+
+    def tasks_received(self, name: str) -> int:
+        return sum(f"Task {name}[" in line and line.endswith("received") for line in self.log.read_text().splitlines())
 
     def log_tail(self, lines: int = 15) -> str:
         return "\n".join(self.log.read_text().splitlines()[-lines:])
