@@ -1,15 +1,17 @@
 """The Django admin of packing events and recalculation jobs: lists, filters, search, a job with its orders."""
 
+import re
 from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from orders.actors import Actor
 from pickpack import admin as pickpack_admin
 from pickpack import services
 from pickpack.demo import seed_packing_events
-from pickpack.models import JobStatus, JobType, RecalculationJob
+from pickpack.models import JobStatus, JobType, PackingEvent, RecalculationJob
 
 
 @pytest.fixture
@@ -30,24 +32,60 @@ def job(orders) -> RecalculationJob:
         )
 
 
+def listed(html: str, column: str) -> list[str]:
+    """The values of the list's first column (the link to each row), not the search box's echo of the query."""
+    return re.findall(rf'<th class="field-{column}"><a href="[^"]*">([^<]+)</a></th>', html)
+
+
+@pytest.fixture
+def listed_events(tenant, other_tenant):
+    """Four events differing in tenant, order, unit, site and booking."""
+    at = timezone.now()
+
+    def event(owner, event_id: str, order_number: str, unit: str, site: str, book: bool | None) -> None:
+        PackingEvent.objects.create(
+            tenant=owner,
+            event_id=event_id,
+            order_number=order_number,
+            product_id="P-1",
+            picked_amount=1,
+            packed_amount=1,
+            canceled_amount=0,
+            unit=unit,
+            timestamp=at,
+            site=site,
+            book_product=book,
+        )
+
+    event(tenant, "ev-shoes", "EON1001", "H87", "main", True)
+    event(tenant, "ev-cheese", "EON1002", "KGM", "main", False)
+    event(tenant, "ev-north", "EON1003", "H87", "north", None)
+    event(other_tenant, "ev-globex", "EON1001", "H87", "main", True)
+    return {"acme": tenant.pk, "globex": other_tenant.pk}
+
+
 @pytest.mark.parametrize(
-    "query",
+    ("query", "expected"),
     [
-        {},
-        {"q": "EON1001"},
-        {"tenant__id__exact": "1"},
-        {"unit": "H87"},
-        {"site": "main"},
-        {"book_product__exact": "1"},
+        ({}, {"ev-shoes", "ev-cheese", "ev-north", "ev-globex"}),
+        ({"q": "EON1001"}, {"ev-shoes", "ev-globex"}),
+        ({"q": "ev-ch"}, {"ev-cheese"}),
+        ({"tenant__id__exact": "globex"}, {"ev-globex"}),
+        ({"unit__exact": "KGM"}, {"ev-cheese"}),
+        ({"site__exact": "north"}, {"ev-north"}),
+        ({"book_product__exact": "1"}, {"ev-shoes", "ev-globex"}),
+        ({"book_product__exact": "0"}, {"ev-cheese"}),
     ],
 )
-def test_admin_packing_event_list_renders(admin_client, tenant, orders, query):
+def test_admin_packing_event_list_filters_and_searches(admin_client, listed_events, query, expected):
     # given
-    seed_packing_events(tenant, share=1)
+    if "tenant__id__exact" in query:
+        query = {"tenant__id__exact": listed_events[query["tenant__id__exact"]]}
     # when
     page = admin_client.get("/admin/pickpack/packingevent/", query)
     # then
     assert page.status_code == 200
+    assert sorted(listed(page.content.decode(), "event_id")) == sorted(expected)
 
 
 def test_admin_packing_event_search_by_order(admin_client, tenant, orders):
@@ -61,14 +99,30 @@ def test_admin_packing_event_search_by_order(admin_client, tenant, orders):
 
 
 @pytest.mark.parametrize(
-    "query", [{}, {"job_status__exact": "IN_PROGRESS"}, {"job_type__exact": "MANUAL"}, {"q": "EON1002"}]
+    ("query", "found"),
+    [
+        ({}, True),
+        ({"job_status__exact": "IN_PROGRESS"}, True),
+        ({"job_type__exact": "MANUAL"}, True),
+        ({"q": "EON1002"}, True),
+        ({"job_status__exact": "SUCCESS"}, False),
+        ({"job_type__exact": "AUTOMATIC"}, False),
+        ({"q": "EON9999"}, False),
+    ],
 )
-def test_admin_job_list_renders_and_finds_jobs_by_order(admin_client, job, query):
+def test_admin_job_list_filters_and_finds_jobs_by_order(admin_client, job, query, found):
+    # given a finished AUTOMATIC job of no order, which only the filters for it may list
+    finished = RecalculationJob.objects.create(tenant=job.tenant, job_id="finished1", job_type=JobType.AUTOMATIC)
+    RecalculationJob.objects.filter(pk=finished.pk).update(job_status=JobStatus.SUCCESS)
     # when
     page = admin_client.get("/admin/pickpack/recalculationjob/", query)
     # then
     assert page.status_code == 200
-    assert job.job_id in page.content.decode()
+    listed_jobs = listed(page.content.decode(), "job_id")
+    assert (job.job_id in listed_jobs) is found
+    assert ("finished1" in listed_jobs) is (
+        query in ({}, {"job_status__exact": "SUCCESS"}, {"job_type__exact": "AUTOMATIC"})
+    )
 
 
 def test_admin_job_page_shows_progress_and_orders_escaped(admin_client, job):
