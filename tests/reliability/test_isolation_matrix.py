@@ -12,7 +12,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -32,6 +31,7 @@ from pickpack.services import create_recalculation_job, record_packing_event
 
 from ..conftest import issue_token
 from ..pickpack.conftest import event_body
+from .marked_orders import Line, OrderSpec, order_document
 
 # --- the scopes each operation of the spec lists (emporix/*.openapi.yml, `security`) ----------------------------
 
@@ -60,30 +60,6 @@ MANAGE_READS_PICKPACK = (
 # --- the data: two tenants, orders with recognisable values, packing events, jobs --------------------------------
 
 
-@dataclass(frozen=True)
-class Line:
-    entry_id: str
-    product_id: str
-    vendor: str
-    unit_price: str
-
-
-@dataclass(frozen=True)
-class OrderSpec:
-    """An order whose every value a leak check can recognise in a response."""
-
-    order_id: str
-    email: str
-    lines: tuple[Line, ...]
-
-    @property
-    def markers(self) -> list[str]:
-        values = [self.order_id, self.email]
-        for line in self.lines:
-            values += [line.entry_id, line.product_id, line.unit_price]
-        return values
-
-
 VENDOR_A, VENDOR_B = "vendor-a", "vendor-b"
 # The order the refusal matrix aims at: shared by vendor-a and vendor-b, so it can be split.
 SHARED = OrderSpec(
@@ -107,36 +83,6 @@ OTHER = OrderSpec(
 OTHER_EVENT_IDS = ["evt-other-8841"]
 VENDOR_B_EVENT_IDS = ["evt-bonly-8842", "evt-shared-b-8843"]
 VENDOR_A_EVENT_IDS = ["evt-shared-a-8844"]
-
-
-def order_document(seed_order: dict, spec: OrderSpec) -> dict:
-    document = copy.deepcopy(seed_order)
-    template = document["entries"][0]
-    document.update(id=spec.order_id, status="CREATED", entries=[entry_document(template, line) for line in spec.lines])
-    document["customer"]["email"] = spec.email
-    return document
-
-
-def entry_document(template: dict, line: Line) -> dict:
-    entry = copy.deepcopy(template)
-    price = Decimal(line.unit_price)
-    tax = (price * Decimal("0.19")).quantize(Decimal("0.01"))
-    entry.update(
-        id=line.entry_id,
-        itemYrn=f"urn:yaas:saasag:caasproduct:product:test;{line.product_id}",
-        measurementUnit={"unit": "H87", "value": 1},
-        calculatedUnitPrice={
-            "netValue": price,
-            "grossValue": price + tax,
-            "taxValue": tax,
-            "taxCode": "STANDARD",
-            "taxRate": 19,
-        },
-    )
-    entry.pop("priceMatchDetails", None)
-    entry["product"].update(id=line.product_id, vendor={"id": line.vendor})
-    entry["price"].update(originalAmount=price, effectiveAmount=price)
-    return entry
 
 
 def vendor_actor(vendor: str) -> Actor:
