@@ -208,6 +208,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://", "se
 # inside a transaction this long, which frees the order held by a worker machine that vanished without closing its
 # connection. 0 turns the limit off.
 RECALCULATION_IDLE_TRANSACTION_SECONDS = int(os.environ.get("RECALCULATION_IDLE_TRANSACTION_SECONDS", "30"))
+# A worker with a free pool process queues again a job IN_PROGRESS in which no order was done for this long: its tasks
+# were lost with a dead worker. 0 turns the check off.
+RECALCULATION_STALL_SECONDS = int(os.environ.get("RECALCULATION_STALL_SECONDS", "20"))
 
 LOGGING = {
     "version": 1,

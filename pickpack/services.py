@@ -10,7 +10,8 @@ from functools import partial
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from orders import vendors
@@ -307,6 +308,21 @@ def resume_unfinished_jobs() -> list[str]:
     for job_id in job_ids:
         enqueue_job(job_id)
     return job_ids
+
+
+def stalled_job_ids(*, quiet_for: timedelta) -> list[str]:
+    """The jobs still IN_PROGRESS in which no order was done for `quiet_for` (counted from their start, if none).
+
+    Every task of such a job was most likely lost with a dead worker: live tasks do an order every few
+    milliseconds.
+    """
+    since = timezone.now() - quiet_for
+    return list(
+        RecalculationJob.objects.filter(job_status=JobStatus.IN_PROGRESS, started_at__lt=since)
+        .annotate(last_change=Coalesce(Max("order_rows__updated"), "started_at"))
+        .filter(last_change__lt=since)
+        .values_list("job_id", flat=True)
+    )
 
 
 @contextmanager

@@ -1,16 +1,19 @@
-"""A worker that dies mid-job: the order it held is taken over by a live task."""
+"""A worker that dies mid-job: the order it held is taken over by a live task, and a job whose every task died is
+queued again by a worker with room for it."""
 
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from orders.actors import Actor
 from orders.models import Order
-from pickpack import services
+from pickpack import services, tasks
 from pickpack.models import JobOrderStatus, JobStatus, JobType, RecalculationJob, RecalculationJobOrder
 
 from .conftest import create_demo_orders
@@ -153,3 +156,50 @@ def test_run_recalculation_job_leaves_the_session_without_idle_limit(tenant, not
     with connection.cursor() as cursor:
         cursor.execute("SHOW idle_in_transaction_session_timeout")
         assert cursor.fetchone() == ("0",)
+
+
+@pytest.mark.django_db
+def test_stalled_job_ids_are_the_jobs_in_progress_without_a_recent_order(tenant, not_queued):
+    # given
+    quiet, working, _just_started, finished = (new_job(create_demo_orders(tenant, 1, seed=seed)) for seed in range(4))
+    long_ago = timezone.now() - timedelta(minutes=5)
+    RecalculationJob.objects.filter(pk__in=[quiet.pk, working.pk, finished.pk]).update(started_at=long_ago)
+    RecalculationJobOrder.objects.filter(job__in=[quiet, finished]).update(updated=long_ago)
+    RecalculationJob.objects.filter(pk=finished.pk).update(job_status=JobStatus.SUCCESS)
+    # when
+    stalled = services.stalled_job_ids(quiet_for=timedelta(minutes=1))
+    # then
+    assert stalled == [quiet.job_id]
+
+
+def test_stalled_job_watch_queues_a_stalled_job_again_once_per_quiet_period():
+    # given
+    watch = tasks.StalledJobWatch(pool_size=2, quiet_for=timedelta(minutes=1))
+    # when
+    with (
+        mock.patch.object(services, "stalled_job_ids", return_value=["stuck"]),
+        mock.patch.object(services, "enqueue_job") as enqueue,
+        mock.patch.object(tasks, "connection"),
+    ):
+        watch.check()
+        watch.check()
+    # then
+    enqueue.assert_called_once_with("stuck")
+
+
+@pytest.mark.parametrize(
+    ("reserved", "scheduled", "room"),
+    [(0, 0, True), (1, 0, True), (2, 0, False), (0, 1, False)],
+    ids=["idle", "a free process", "every process busy", "a retry waiting"],
+)
+def test_stalled_job_watch_looks_only_with_a_free_process_and_no_retry_waiting(reserved, scheduled, room):
+    # given
+    watch = tasks.StalledJobWatch(pool_size=2, quiet_for=timedelta(minutes=1))
+    # when
+    with (
+        mock.patch.object(tasks.state, "reserved_requests", {object() for _ in range(reserved)}),
+        mock.patch.object(tasks.state, "scheduled_requests", {object() for _ in range(scheduled)}),
+    ):
+        has_room = watch.has_room()
+    # then
+    assert has_room is room

@@ -36,6 +36,8 @@ BROKER_KEEPS_TASKS = {"CELERY_VISIBILITY_TIMEOUT": str(PRODUCTION_VISIBILITY_TIM
 # fifths of TAKEOVER_ORDERS left take one worker a few seconds, and under 60 on a CI machine three times oversubscribed.
 TAKEOVER_TIMEOUT = 60
 TAKEOVER_ORDERS = 2000
+# A worker queues again a job in which nothing happened for this long (production: 20 s).
+STALL_SECONDS = 3
 
 
 @pytest.fixture
@@ -155,7 +157,7 @@ def test_run_recalculation_job_finishes_on_the_surviving_worker_when_the_other_i
     tenant, start_worker, started_workers, record_property
 ):
     # given
-    environment = BROKER_KEEPS_TASKS
+    environment = BROKER_KEEPS_TASKS | {"RECALCULATION_STALL_SECONDS": "0"}  # no help from the stalled job watch
     doomed = start_worker("doomed", ready=False, **environment)
     survivor = start_worker("survivor", ready=False, **environment)
     orders = create_demo_orders(tenant, TAKEOVER_ORDERS)
@@ -173,3 +175,31 @@ def test_run_recalculation_job_finishes_on_the_surviving_worker_when_the_other_i
     record_property("seconds_from_kill_to_end", round(time.monotonic() - killed, 1))
     assert job.job_status == JobStatus.SUCCESS
     assert_each_order_recalculated_once(orders, job)
+
+
+@pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL", "").startswith("redis"), reason="remote control: Redis")
+def test_run_recalculation_job_is_queued_again_by_an_idle_worker_when_its_only_worker_is_killed(
+    tenant, start_worker, started_workers, record_property
+):
+    # given
+    environment = BROKER_KEEPS_TASKS | {"RECALCULATION_STALL_SECONDS": str(STALL_SECONDS)}
+    idle = start_worker("idle", ready=False, **environment)
+    doomed = start_worker("doomed", concurrency=services.TASKS_PER_JOB, ready=False, **environment)
+    orders = create_demo_orders(tenant, TAKEOVER_ORDERS)
+    idle.wait_ready()
+    doomed.wait_ready()
+    # every task of the job goes to the doomed worker
+    celery_app.control.cancel_consumer("celery", destination=[idle.hostname], reply=True)
+    job = start_manual_job(orders)
+    wait_until(lambda: rows_done(job) >= TAKEOVER_ORDERS // 5, JOB_TIMEOUT, lambda: "a fifth of the orders are done")
+    celery_app.control.add_consumer("celery", destination=[idle.hostname], reply=True)
+    # when
+    doomed.kill()
+    killed = time.monotonic()
+    # then
+    assert idle.tasks_received(JOB_TASK) == 0, "the job's tasks went to both workers"
+    job = wait_for_end(job, [idle], timeout=TAKEOVER_TIMEOUT)
+    record_property("seconds_from_kill_to_end", round(time.monotonic() - killed, 1))
+    assert job.job_status == JobStatus.SUCCESS
+    assert_each_order_recalculated_once(orders, job)
+    assert f"Queued recalculation job {job.job_id} again" in idle.log.read_text()
