@@ -370,6 +370,10 @@ def test_order_with_a_null_required_field_stays_writable(api, seed_order):
     moved = api.post(f"salesorders/{order_id}/transitions", {"status": "CREATED"})
     # then
     assert (patched.status_code, moved.status_code) == (204, 204)
+    stored = api.get(f"salesorders/{order_id}").json()
+    assert stored["channel"] == {"name": "phone"}
+    assert (stored["status"], stored["metadata"]["version"]) == ("CREATED", 3)
+    assert stored["customer"]["email"] is None
 
 
 def test_patch_with_stale_version_is_409(api, created):
@@ -536,7 +540,10 @@ def test_vendor_manager_may_update_its_orders_only(api, api_session, seed_order)
     theirs = api.post("salesorders", seed_order).json()["id"]
     vendor = api_session([scopes.ORDER_MANAGE_BY_VENDOR], vendor_id="vendor-a")
     assert vendor.patch(f"salesorders/{mine}", {"siteCode": "AT"}).status_code == 204
-    assert vendor.patch(f"salesorders/{theirs}", {"siteCode": "AT"}).status_code == 404
+    assert_error(vendor.patch(f"salesorders/{theirs}", {"siteCode": "AT"}), 404, "element_resource_non_existing")
+    stored_mine, stored_theirs = (api.get(f"salesorders/{order_id}").json() for order_id in (mine, theirs))
+    assert (stored_mine["siteCode"], stored_mine["metadata"]["version"]) == ("AT", 2)
+    assert (stored_theirs["siteCode"], stored_theirs["metadata"]["version"]) == ("DE", 1)
 
 
 # --- documentation ----------------------------------------------------------------------------------------------

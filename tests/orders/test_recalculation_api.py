@@ -209,10 +209,20 @@ def test_entries_with_bad_input_are_400_and_save_nothing(api, eon2076, catalog, 
 
 
 def test_entries_cannot_remove_the_last_entry(api, eon2076):
+    # given
+    before = api.get(f"salesorders/{eon2076}").raw.content
+    # when
     response = api.post(
         f"salesorders/{eon2076}/entries?store=true", {"entries": [{"entryId": "BC10033--BC10033-43", "quantity": 0}]}
     )
-    assert response.status_code == 400
+    # then
+    assert response.status_code == 400, response
+    body = response.json()
+    assert (body["type"], body["message"]) == (
+        "validation_violation",
+        "An order needs at least one entry; delete the order instead of all its entries.",
+    )
+    assert api.get(f"salesorders/{eon2076}").raw.content == before
 
 
 def test_vendor_clients_touch_only_their_vendors_entries(api, api_session, catalog, seed_order):

@@ -1,8 +1,11 @@
 """Packing events over HTTP with real tokens: report once, validation, listing with paging and a timestamp."""
 
+from decimal import Decimal
+
 import pytest
 
 from orders import documents
+from orders.models import Order
 from orders.scopes import ORDER_CREATE, PICKPACK_VIEW
 from pickpack.models import PackingEvent
 
@@ -83,7 +86,9 @@ def test_post_event_ids_are_per_tenant(pickpack, order, api_session, other_tenan
     assert PackingEvent.objects.filter(event_id="shared-id").count() == 2
 
 
-def test_post_event_with_decimal_amount_in_another_unit(pickpack, tenant):
+def test_post_event_with_decimal_amount_in_another_unit(
+    pickpack, tenant, eager_tasks, django_capture_on_commit_callbacks
+):
     # given
     weighed = next(
         order
@@ -92,8 +97,17 @@ def test_post_event_with_decimal_amount_in_another_unit(pickpack, tenant):
     )
     # when
     response = pickpack.post("events", event_body(weighed, event_id="grams", unit="GRM", packedAmount=950))
-    # then
-    assert response.status_code == 200
+    # then: stored as sent, in grams; a recalculation delivers 950 GRM = 0.95 KGM of the entry sold per kilogram
+    assert (response.status_code, response.json()) == (200, SUCCESS)
+    event = PackingEvent.objects.get(event_id="grams")
+    assert (event.unit, event.packed_amount) == ("GRM", Decimal("950"))
+    [listed] = [item for item in pickpack.get("events").json() if item["eventId"] == "grams"]
+    assert (listed["unit"], listed["packedAmount"]) == ("GRM", 950)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [weighed.order_id]})
+    assert started.status_code == 200, started
+    entry = Order.objects.get(pk=weighed.pk).document["entries"][0]
+    assert (entry["measurementUnit"]["unit"], entry["deliveredAmount"]) == ("KGM", Decimal("0.95"))
 
 
 @pytest.mark.parametrize(

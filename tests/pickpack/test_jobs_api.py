@@ -241,11 +241,16 @@ def test_start_automatic_job_overlapping_a_job_in_progress_is_409(pickpack, orde
 def test_start_job_on_other_orders_while_one_is_in_progress(pickpack, orders, django_capture_on_commit_callbacks):
     # given
     with django_capture_on_commit_callbacks(execute=False):
-        start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[0].order_id]})
+        running = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[0].order_id]})
     # when
-    response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [orders[1].order_id]})
+    with django_capture_on_commit_callbacks(execute=False):
+        response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [orders[1].order_id]})
     # then
-    assert response.status_code == 200
+    assert response.status_code == 200, response
+    second = pickpack.get(f"jobs/recalculations/{response.json()['jobId']}").json()
+    assert second["id"] != running
+    assert (second["jobStatus"], [row["orderId"] for row in second["orders"]]) == ("IN_PROGRESS", [orders[1].order_id])
+    assert RecalculationJob.objects.count() == 2
 
 
 def test_start_job_on_orders_of_a_finished_job(pickpack, orders, run_jobs):
@@ -263,11 +268,16 @@ def test_start_job_on_orders_of_a_finished_job(pickpack, orders, run_jobs):
 def test_start_job_with_the_same_unknown_id_as_a_job_in_progress(pickpack, django_capture_on_commit_callbacks):
     # given
     with django_capture_on_commit_callbacks(execute=False):
-        start_job(pickpack, {"jobType": "MANUAL", "orderIds": ["EON404"]})
+        running = start_job(pickpack, {"jobType": "MANUAL", "orderIds": ["EON404"]})
     # when
-    response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": ["EON404"]})
-    # then
-    assert response.status_code == 200  # an unknown id is no order the two jobs could both change
+    with django_capture_on_commit_callbacks(execute=False):
+        response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": ["EON404"]})
+    # then: an unknown id is no order the two jobs could both change
+    assert response.status_code == 200, response
+    second = pickpack.get(f"jobs/recalculations/{response.json()['jobId']}").json()
+    assert second["id"] != running
+    assert [(row["orderId"], row["jobOrderStatus"]) for row in second["orders"]] == [("EON404", "FAILURE")]
+    assert RecalculationJob.objects.count() == 2
 
 
 # --- bad requests -----------------------------------------------------------------------------------------------
