@@ -112,10 +112,18 @@ def test_compile_query_any_string_runs_or_raises_validation_failed(orders, q):
     evaluate(orders, q)
 
 
-@EXAMPLES
-@given(q=queries | st.tuples(queries, st.text(alphabet=Q_CHARACTERS, max_size=3)).map("".join))
-def test_compile_query_well_formed_queries_agree_with_the_reference(orders, q):
-    found = evaluate(orders, q)
-    event("rejected" if found is None else "found some" if found else "found none")
-    if found is not None:
-        assert found == matching_ids(orders.documents, q)
+def test_compile_query_well_formed_queries_agree_with_the_reference(orders):
+    outcomes = []
+
+    @EXAMPLES
+    @given(q=queries | st.tuples(queries, st.text(alphabet=Q_CHARACTERS, max_size=3)).map("".join))
+    def agrees(q):
+        found = evaluate(orders, q)
+        event("rejected" if found is None else "found some" if found else "found none")
+        outcomes.append(found is not None)
+        if found is not None:
+            assert found == matching_ids(orders.documents, q)
+
+    agrees()
+    # Rejecting is allowed, but a compiler that rejected (nearly) everything would agree with any reference.
+    assert sum(outcomes) >= len(outcomes) / 2, f"only {sum(outcomes)} of {len(outcomes)} queries compiled"
