@@ -512,7 +512,9 @@ def test_head_counts_without_a_body(api, five_orders):
 
 def test_list_does_a_fixed_number_of_queries(api, five_orders, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
-        api.get("salesorders")
+        response = api.get("salesorders")
+    assert response.status_code == 200, response
+    assert len(response.json()) == 5
 
 
 # --- vendor-scoped clients --------------------------------------------------------------------------------------
