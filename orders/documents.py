@@ -9,11 +9,12 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import accumulate
 from typing import Any
 
 import simplejson
 
-from .numbers import NumberOutOfBounds, bounded_decimal, bounded_int
+from .numbers import MAX_DIGITS, NumberOutOfBounds, bounded_decimal
 
 # Escapes of characters no database stores as text: NUL, and halves of a surrogate pair (a pair as a whole
 # decodes to one character, a lone half stays one and cannot be encoded as UTF-8).
@@ -38,39 +39,66 @@ def _reject_constant(name: str) -> None:
     raise InvalidJSON(f"{name} is not a JSON number")
 
 
-_decoder = simplejson.JSONDecoder(parse_float=bounded_decimal, parse_int=bounded_int, parse_constant=_reject_constant)
+# Integers are read by the parser itself (Python refuses texts of over 4,300 digits, and reading fewer is quick);
+# their digits are counted in the text afterwards.
+_decoder = simplejson.JSONDecoder(parse_float=bounded_decimal, parse_constant=_reject_constant)
+STRING_LITERAL = re.compile(rb'"(?:[^"\\]|\\.)*"')
+LONG_DIGITS = re.compile(rb"\d{%d,}" % (MAX_DIGITS + 1))
+NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+OPENING_BRACKETS = frozenset(b"[{")
 
 
 def loads(text: str | bytes) -> Any:
-    """A client's JSON: numbers within bounds (see orders.numbers), every string storable as text."""
+    """A client's JSON: numbers within bounds (see orders.numbers), nesting too, every string storable as text."""
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     try:
         value = _decoder.decode(raw.decode("utf-8"))
     except simplejson.JSONDecodeError as error:
         raise InvalidJSON(f"Malformed JSON: {error.msg} at line {error.lineno} column {error.colno}") from error
-    except NumberOutOfBounds as error:
-        raise InvalidJSON(str(error)) from error
-    except RecursionError as error:
-        raise InvalidJSON("Malformed JSON: nested too deeply") from error
     except UnicodeDecodeError as error:
         raise InvalidJSON("Malformed JSON: the body is not UTF-8") from error
-    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and nesting_depth(value) > MAX_DEPTH:
-        raise InvalidJSON(f"Objects and arrays may be nested at most {MAX_DEPTH} deep")
+    except InvalidJSON:
+        raise
+    except NumberOutOfBounds as error:
+        raise InvalidJSON(str(error)) from error
+    except ValueError as error:  # an integer of over 4,300 digits
+        raise InvalidJSON(str(NumberOutOfBounds(LONG_DIGITS.search(raw).group().decode()))) from error
+    except RecursionError as error:
+        raise InvalidJSON(f"Objects and arrays may be nested at most {MAX_DEPTH} deep") from error
+    _check_structure(raw)
     if UNSTORABLE_ESCAPE.search(raw):
         for path in unstorable_text_paths(value):
             raise InvalidJSON(f"Invalid text at {path}: {UNSTORABLE_TEXT_RULE}", path)
     return value
 
 
-def nesting_depth(value: Any) -> int:
-    """How deep objects and arrays nest in `value`, counted without recursion; stops past MAX_DEPTH."""
-    deepest, stack = 0, [(value, 0)]
-    while stack and deepest <= MAX_DEPTH:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth + 1)
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
+def loads_stored(text: str) -> Any:
+    """A document as the back office stored it: checked when it came in, so read without the client checks."""
+    return _stored_decoder.decode(text)
+
+
+_stored_decoder = simplejson.JSONDecoder(parse_float=Decimal)
+
+
+def _check_structure(raw: bytes) -> None:
+    """Refuse integers of too many digits and nesting deeper than MAX_DEPTH, read off the text of valid JSON.
+
+    Counting on the text (strings blanked) runs at the regular-expression engine's speed; a walk over the parsed
+    value costs a Python step per element.
+    """
+    long_digits = LONG_DIGITS.search(raw) is not None
+    maybe_deep = raw.count(b"[") + raw.count(b"{") > MAX_DEPTH
+    if not (long_digits or maybe_deep):
+        return
+    structure = STRING_LITERAL.sub(b'""', raw)  # linear on valid JSON: every quote opens or closes a string
+    if long_digits and (match := LONG_DIGITS.search(structure)):
+        raise InvalidJSON(str(NumberOutOfBounds(match.group().decode())))
+    if maybe_deep and _deepest(structure.translate(None, NOT_A_BRACKET)) > MAX_DEPTH:
+        raise InvalidJSON(f"Objects and arrays may be nested at most {MAX_DEPTH} deep")
+
+
+def _deepest(brackets: bytes) -> int:
+    return max(accumulate((1 if bracket in OPENING_BRACKETS else -1 for bracket in brackets), initial=0))
 
 
 UNSTORABLE_TEXT_RULE = "text must not contain NUL characters or unpaired surrogates (\\ud800 to \\udfff)"

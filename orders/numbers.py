@@ -36,14 +36,6 @@ def bounded_decimal(text: str) -> Decimal:
     return value
 
 
-def bounded_int(text: str) -> int:
-    """The int a JSON integer's text stands for, if it has at most MAX_DIGITS digits."""
-    digits = text.removeprefix("-")
-    if len(digits) > MAX_DIGITS or not (digits.isascii() and digits.isdigit()):
-        raise NumberOutOfBounds(text)
-    return int(text)
-
-
 def is_within_bounds(value: Decimal) -> bool:
     _sign, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):

@@ -344,6 +344,11 @@ def duplicate_entry_ids(document: dict) -> list[ErrorDetail]:
 
 
 def validate_order_document(document: Any) -> dict:
-    """Return the document if it is a valid order; raise ValidationFailed naming every problem."""
+    """Return the document if it is a valid order; raise ValidationFailed naming every problem.
+
+    Text the databases cannot store (NUL, unpaired surrogates) is refused where documents come in: the API's
+    JSON parser for every body (`documents.loads`), Django's form fields for the staff pages. Walking every string
+    of a large document again here would cost more than the rest of its validation.
+    """
     validate(order_document, document)
-    return validate(lambda value, path: unstorable_text(value) + duplicate_entry_ids(value), document)
+    return validate(lambda value, path: duplicate_entry_ids(value), document)

@@ -9,13 +9,17 @@ from django.http import Http404
 from . import documents, vendors
 from .actors import Actor
 from .deliveries import DeliverySource
-from .errors import NotFound
+from .errors import ErrorDetail, NotFound, ValidationFailed
 from .events import STATUS_EVENT_TYPES
-from .models import Order, OrderEvent, OrderEventType, Tenant
+from .models import Order, OrderEntry, OrderEvent, OrderEventType, Tenant
 from .query import check_fields, compile_query, parse_sort, project_fields
 from .query.json_sql import DocumentCondition
 
 DEFAULT_ORDERING = ("-created", "-order_id")
+# A page's cost grows with its orders' entries (each up to MAX_ENTRIES_PER_ORDER): pages larger than this, and every
+# page projected with `fields`, are checked against a budget of entries first (one indexed count).
+UNCHECKED_PAGE_SIZE = 100
+MAX_ENTRIES_PER_PAGE = 10_000
 # Up to this many matches of a q on document paths, a page is sorted from the list of the matches (see
 # `orders_in_page_order`). About where both ways cost the same at a million orders: reading the listed orders
 # grows with the matches, walking the sort index until a page is full shrinks with them.
@@ -95,11 +99,28 @@ def order_page_json(
     start = (page_number - 1) * page_size
     ordering = parse_sort(sort) or DEFAULT_ORDERING
     page = orders_in_page_order(orders, ordering).values("pk")[start : start + page_size]
+    if fields or page_size > UNCHECKED_PAGE_SIZE:
+        page = list(page.values_list("pk", flat=True))
+        check_page_budget(page)
     # Documents are rendered for the page's orders only, not for every order the sort looks at.
     texts = list(with_document_text(Order.objects.filter(pk__in=page).order_by(*ordering)))
     if fields:
-        texts = [documents.dumps(project_fields(documents.loads(text), fields)) for text in texts]
+        texts = [documents.dumps(project_fields(documents.loads_stored(text), fields)) for text in texts]
     return "[" + ",".join(texts) + "]"
+
+
+def check_page_budget(order_pks: list[int]) -> None:
+    """Refuse a page whose orders hold more than MAX_ENTRIES_PER_PAGE entries: its cost grows with them."""
+    entries = OrderEntry.objects.filter(order_id__in=order_pks).count()
+    if entries > MAX_ENTRIES_PER_PAGE:
+        message = (
+            f"this page's orders hold {entries:,} entries, more than the {MAX_ENTRIES_PER_PAGE:,} one page may return"
+            ": ask for a smaller pageSize"
+        )
+        raise ValidationFailed(
+            f"Invalid query parameter pageSize: {message}.",
+            [ErrorDetail("pageSize", message, "invalid_query_parameter")],
+        )
 
 
 def orders_in_page_order(orders: QuerySet[Order], ordering) -> QuerySet[Order]:

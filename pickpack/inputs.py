@@ -14,6 +14,8 @@ from .models import JobType
 AMOUNT_PLACES = 3
 MAX_EVENT_ID_LENGTH = 128
 MAX_ORDER_ID_LENGTH = 255
+# Orders one MANUAL job may list: creating the job stays well under a second; more orders go in several jobs.
+MAX_ORDER_IDS = 10_000
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ def _order_ids(value: Any) -> list[str]:
         raise _invalid("orderIds", "is required for a MANUAL job", "missing_value")
     if not isinstance(value, list) or not value:
         raise _invalid("orderIds", "must be a non-empty JSON array of order ids")
+    if len(value) > MAX_ORDER_IDS:
+        raise _invalid("orderIds", f"must list at most {MAX_ORDER_IDS:,} orders: start several jobs for more")
     for index, order_id in enumerate(value):
         if not isinstance(order_id, str) or not order_id or text(MAX_ORDER_ID_LENGTH)(order_id, ""):
             raise _invalid(

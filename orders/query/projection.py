@@ -24,40 +24,46 @@ def project_fields(document: dict, fields: str | None) -> dict:
     """The document with only the comma-separated dotted `fields` (all of it when `fields` is empty).
 
     A path through an array keeps that field of every element (`entries.product.id`); unknown paths are left out.
+    The document is walked once, along the tree of the paths: the cost is that of what is kept, not of the
+    paths times the document.
     """
-    paths = [path.strip() for path in (fields or "").split(",") if path.strip()]
-    if not paths:
+    tree = path_tree(fields)
+    if not tree:
         return document
-    projected: dict = {}
-    for path in paths:
-        picked = pick(document, path.split("."))
-        if picked is not MISSING:
-            projected = merge(projected, picked)
-    return projected
+    projected = project(document, tree)
+    return {} if projected is MISSING else projected
 
 
-def pick(value: Any, keys: list[str]) -> Any:
-    """The part of `value` on the path `keys`, in its original shape, or MISSING."""
-    if not keys:
-        return value
+# A path tree maps each key to the tree of the paths below it, or to KEEP where a path ends (the whole value).
+KEEP = None
+
+
+def path_tree(fields: str | None) -> dict:
+    tree: dict = {}
+    for path in (fields or "").split(","):
+        keys = path.strip().split(".") if path.strip() else []
+        node = tree
+        for position, key in enumerate(keys):
+            if position == len(keys) - 1:
+                node[key] = KEEP
+            elif node.get(key, {}) is KEEP:
+                break  # a shorter path keeps the whole value already
+            else:
+                node = node.setdefault(key, {})
+    return tree
+
+
+def project(value: Any, tree: dict) -> Any:
+    """The part of `value` the path tree selects, in its original shape, or MISSING."""
     if isinstance(value, dict):
-        key, rest = keys[0], keys[1:]
-        if key not in value:
-            return MISSING
-        picked = pick(value[key], rest)
-        return MISSING if picked is MISSING else {key: picked}
+        projected = {
+            key: value[key] if subtree is KEEP else project(value[key], subtree)
+            for key, subtree in tree.items()
+            if key in value
+        }
+        projected = {key: part for key, part in projected.items() if part is not MISSING}
+        return projected or MISSING
     if isinstance(value, list):
-        # Every object keeps its place (empty when it lacks the path), so two paths merge element by element.
-        return [{} if (picked := pick(item, keys)) is MISSING else picked for item in value if isinstance(item, dict)]
+        # Every object keeps its place (empty when it lacks the paths), as the paths select from each element.
+        return [{} if (part := project(item, tree)) is MISSING else part for item in value if isinstance(item, dict)]
     return MISSING
-
-
-def merge(left: Any, right: Any) -> Any:
-    if isinstance(left, dict) and isinstance(right, dict):
-        merged = dict(left)
-        for key, value in right.items():
-            merged[key] = merge(merged[key], value) if key in merged else value
-        return merged
-    if isinstance(left, list) and isinstance(right, list) and len(left) == len(right):
-        return [merge(a, b) for a, b in zip(left, right, strict=True)]
-    return right

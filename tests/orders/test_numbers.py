@@ -6,14 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orders.numbers import (
-    MAX_DIGITS,
-    MAX_EXPONENT,
-    NumberOutOfBounds,
-    bounded_decimal,
-    bounded_int,
-    whole_number_or_none,
-)
+from orders.documents import InvalidJSON, loads
+from orders.numbers import MAX_DIGITS, MAX_EXPONENT, NumberOutOfBounds, bounded_decimal, whole_number_or_none
 
 
 @pytest.mark.parametrize(
@@ -31,12 +25,16 @@ def test_numbers_out_of_bounds_are_refused(text):
         bounded_decimal(text)
 
 
-def test_integers_of_more_than_the_digits_are_refused_before_conversion():
-    assert bounded_int("9" * MAX_DIGITS) == int("9" * MAX_DIGITS)
-    assert bounded_int("-" + "9" * MAX_DIGITS) == -int("9" * MAX_DIGITS)
-    for text in ["9" * (MAX_DIGITS + 1), "9" * 100_000]:
-        with pytest.raises(NumberOutOfBounds):
-            bounded_int(text)
+@pytest.mark.parametrize("digits", [MAX_DIGITS + 1, 4300, 5000, 100_000])
+def test_json_integers_of_more_than_the_digits_are_refused(digits):
+    for text in ["9" * digits, "-" + "9" * digits]:
+        with pytest.raises(InvalidJSON, match="out of bounds"):
+            loads('{"version": ' + text + "}")
+
+
+def test_json_integers_and_digit_strings_within_bounds_are_read():
+    assert loads('{"a": ' + "9" * MAX_DIGITS + "}") == {"a": int("9" * MAX_DIGITS)}
+    assert loads('{"a": "' + "9" * 100 + '"}') == {"a": "9" * 100}
 
 
 @pytest.mark.parametrize(

@@ -83,5 +83,7 @@ def test_search_with_a_non_string_q_is_400(api, body):
 
 
 def test_list_with_q_does_a_fixed_number_of_queries(api, three_orders, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
-        api.get("salesorders", QUERY_STRING="q=status:CONFIRMED&fields=id")
+    # the token, the count, the page's ids and their entries (the page budget of a projection), the documents
+    with django_assert_max_num_queries(5):
+        response = api.get("salesorders", QUERY_STRING="q=status:CONFIRMED&fields=id")
+    assert response.status_code == 200

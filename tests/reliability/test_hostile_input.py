@@ -2,10 +2,11 @@
 and changes nothing."""
 
 import copy
+from unittest import mock
 
 import pytest
 
-from orders import documents, scopes
+from orders import documents, scopes, selectors
 from orders.models import Order
 from pickpack.models import PackingEvent
 
@@ -245,3 +246,17 @@ def test_too_many_fields_or_sort_items_are_400(api, stored):
     sort = ",".join(["siteCode"] * 11)
     assert_error(api.get(f"salesorders?sort={sort}"), 400, "validation_violation", "sort")
     assert api.get("salesorders?fields=" + ",".join(f"mixins.f{index}" for index in range(100))).status_code == 200
+
+
+def test_a_page_over_the_entry_budget_is_refused_and_a_smaller_one_answered(api, seed_order, settings):
+    # given three orders of 3 entries each, and a budget of 8 entries a page
+    entry = seed_order["entries"][0]
+    for number in range(3):
+        entries = [{**entry, "id": f"o{number}e{index}"} for index in range(3)]
+        assert api.post("salesorders", {**seed_order, "entries": entries}).status_code == 201
+    with mock.patch.object(selectors, "MAX_ENTRIES_PER_PAGE", 8):
+        # when a projected page of all three is asked for (9 entries), then 400 naming pageSize
+        error = assert_error(api.get("salesorders?fields=id"), 400, "validation_violation", "pageSize")
+        assert "9 entries" in error["message"]
+        # and two orders (6 entries) are answered
+        assert len(api.get("salesorders?fields=id&pageSize=2").json()) == 2
