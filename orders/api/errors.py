@@ -13,7 +13,8 @@ from orders.errors import DomainError
 logger = logging.getLogger(__name__)
 
 # The token server's paths are JSON-only too; its OAuth2 errors keep RFC 6749's shape ({"error": …}).
-API_PATH_PREFIXES = ("/order-v2/", "/pick-pack/", "/oauth/")
+PICKPACK_PATH_PREFIX = "/pick-pack/"
+API_PATH_PREFIXES = ("/order-v2/", PICKPACK_PATH_PREFIX, "/oauth/")
 # Seconds a client should wait before retrying when the database cannot be reached.
 DATABASE_RETRY_AFTER_SECONDS = 5
 TYPE_BY_STATUS = {
@@ -29,7 +30,10 @@ TYPE_BY_STATUS = {
 }
 
 
-def error_body(status: int, message: str, details: list[dict] | None = None, error_type: str = "") -> dict:
+def error_body(
+    status: int, message: str, details: list[dict] | None = None, error_type: str = "", *, path: str = ""
+) -> dict:
+    """The error JSON; on pick-pack paths with the pick-pack spec's `code` and `detailInfo` as well."""
     body = {
         "status": status,
         "message": message,
@@ -37,6 +41,9 @@ def error_body(status: int, message: str, details: list[dict] | None = None, err
     }
     if details:
         body["details"] = details
+    if path.startswith(PICKPACK_PATH_PREFIX):
+        body["code"] = status
+        body["detailInfo"] = "; ".join(f"{detail['field']}: {detail['message']}" for detail in details or ()) or message
     return body
 
 
@@ -54,7 +61,8 @@ def _drf_details(detail) -> list[dict]:
 def emporix_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         set_rollback()
-        body = error_body(exc.status, exc.message, [detail.as_dict() for detail in exc.details], exc.type)
+        details = [detail.as_dict() for detail in exc.details]
+        body = error_body(exc.status, exc.message, details, exc.type, path=request_path(context))
         return Response(body, status=exc.status)
     if isinstance(exc, drf.APIException):
         set_rollback()
@@ -62,13 +70,17 @@ def emporix_exception_handler(exc, context):
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
         if isinstance(exc, drf.ValidationError):
-            body = error_body(
-                400, "There are validation problems, see details section for more information", _drf_details(exc.detail)
-            )
+            message = "There are validation problems, see details section for more information"
+            body = error_body(400, message, _drf_details(exc.detail), path=request_path(context))
         else:
-            body = error_body(exc.status_code, str(exc.detail))
+            body = error_body(exc.status_code, str(exc.detail), path=request_path(context))
         return Response(body, status=exc.status_code, headers=headers)
     return None  # anything else is a bug: the middleware logs it and answers a JSON 500
+
+
+def request_path(context: dict) -> str:
+    request = context.get("request")
+    return request.path if request is not None else ""
 
 
 def is_api_request(request) -> bool:
@@ -85,7 +97,9 @@ class ApiErrorMiddleware:
         response = self.get_response(request)
         if is_api_request(request) and response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
             message = "No such resource." if response.status_code == 404 else response.reason_phrase
-            json_response = JsonResponse(error_body(response.status_code, message), status=response.status_code)
+            json_response = JsonResponse(
+                error_body(response.status_code, message, path=request.path), status=response.status_code
+            )
             if response.has_header("Allow"):  # a 405 says which methods the URL takes
                 json_response["Allow"] = response["Allow"]
             return json_response
@@ -98,12 +112,18 @@ class ApiErrorMiddleware:
             # The database is down, restarting or out of connections: worth a retry, not a bug.
             logger.error("Database unavailable on %s %s: %s", request.method, request.path, exception)
             response = JsonResponse(
-                error_body(503, "The database is unavailable; try again shortly.", error_type="internal_service_error"),
+                error_body(
+                    503,
+                    "The database is unavailable; try again shortly.",
+                    error_type="internal_service_error",
+                    path=request.path,
+                ),
                 status=503,
             )
             response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
             return response
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return JsonResponse(
-            error_body(500, "Some server side error occurred.", error_type="internal_service_error"), status=500
+            error_body(500, "Some server side error occurred.", error_type="internal_service_error", path=request.path),
+            status=500,
         )

@@ -19,7 +19,9 @@ class RequestBodyLimitMiddleware:
         if is_api_request(request) and self.declared_length(request) > settings.MAX_REQUEST_BODY_BYTES:
             limit = settings.MAX_REQUEST_BODY_BYTES
             message = f"The request body is larger than {limit:,} bytes, the most this server accepts."
-            return JsonResponse(error_body(413, message, error_type="validation_violation"), status=413)
+            return JsonResponse(
+                error_body(413, message, error_type="validation_violation", path=request.path), status=413
+            )
         return self.get_response(request)
 
     @staticmethod

@@ -48,15 +48,6 @@ PICKPACK_VIEW = frozenset({"pickpack.pickpack_view"})
 PICKPACK_MANAGE = frozenset({"pickpack.pickpack_manage"})
 TENANT_SCOPES = sorted(scope for scope in ALL_SCOPES if scope not in VENDOR_SCOPES)
 
-# Known production bugs, each failing its cases until it is fixed (then the strict xfail turns the case red).
-HEAD_SKIPS_SCOPE_CHECK = (
-    "HEAD on a GET-only endpoint skips the scope check (required_scopes has no HEAD, Django serves HEAD with get): "
-    "a token of any scope learns whether the resource exists, its size, and X-Total-Count"
-)
-MANAGE_READS_PICKPACK = (
-    "pickpack.pickpack_manage alone reads events and jobs; the spec lists only pickpack.pickpack_view for them"
-)
-
 # --- the data: two tenants, orders with recognisable values, packing events, jobs --------------------------------
 
 
@@ -233,8 +224,6 @@ EVENTS = "/pick-pack/{tenant}/events"
 JOBS = "/pick-pack/{tenant}/jobs/recalculations"
 JOB = JOBS + "/{job_id}"
 ONLY_SCOPE = "token holding only {scope}"
-HEAD_BUGS = {ONLY_SCOPE: HEAD_SKIPS_SCOPE_CHECK}
-PICKPACK_READ_BUGS = {ONLY_SCOPE.format(scope="pickpack.pickpack_manage"): MANAGE_READS_PICKPACK}
 
 ENDPOINTS = (
     Endpoint("GET", ORDERS, READ, 200),
@@ -242,15 +231,15 @@ ENDPOINTS = (
     Endpoint("POST", ORDERS, CREATE, 201, new_order_body),
     Endpoint("POST", ORDERS + "/search", READ, 200, lambda world: {"q": "status:CREATED"}),
     Endpoint("GET", ORDER, READ, 200),
-    Endpoint("HEAD", ORDER, READ, 200, known_bugs=HEAD_BUGS),
+    Endpoint("HEAD", ORDER, READ, 200),
     Endpoint("PUT", ORDER, UPDATE, 204, put_body),
     Endpoint("PATCH", ORDER, UPDATE, 204, lambda world: {"siteCode": "AT"}),
     Endpoint("DELETE", ORDER, DELETE, 204),
     Endpoint("GET", ORDER + "/transitions", READ_TRANSITIONS, 200),
-    Endpoint("HEAD", ORDER + "/transitions", READ_TRANSITIONS, 200, known_bugs=HEAD_BUGS),
+    Endpoint("HEAD", ORDER + "/transitions", READ_TRANSITIONS, 200),
     Endpoint("POST", ORDER + "/transitions", UPDATE, 204, lambda world: {"status": "CONFIRMED"}),
     Endpoint("GET", ORDER + "/historical-transitions", READ_HISTORY, 200),
-    Endpoint("HEAD", ORDER + "/historical-transitions", READ_HISTORY, 200, known_bugs=HEAD_BUGS),
+    Endpoint("HEAD", ORDER + "/historical-transitions", READ_HISTORY, 200),
     Endpoint(
         "POST",
         ORDER + "/calculations",
@@ -267,12 +256,12 @@ ENDPOINTS = (
         query="?store=true",
     ),
     Endpoint("POST", ORDER + "/split", SPLIT, 200, lambda world: {"splitBy": "VENDOR_ID"}),
-    Endpoint("GET", EVENTS, PICKPACK_VIEW, 200, known_bugs=PICKPACK_READ_BUGS),
-    Endpoint("HEAD", EVENTS, PICKPACK_VIEW, 200, known_bugs=HEAD_BUGS),
+    Endpoint("GET", EVENTS, PICKPACK_VIEW, 200),
+    Endpoint("HEAD", EVENTS, PICKPACK_VIEW, 200),
     Endpoint("POST", EVENTS, PICKPACK_MANAGE, 200, new_event_body),
     Endpoint("POST", JOBS, PICKPACK_MANAGE, 200, lambda world: {"jobType": "MANUAL", "orderIds": [SHARED.order_id]}),
-    Endpoint("GET", JOB, PICKPACK_VIEW, 200, known_bugs=PICKPACK_READ_BUGS),
-    Endpoint("HEAD", JOB, PICKPACK_VIEW, 200, known_bugs=HEAD_BUGS),
+    Endpoint("GET", JOB, PICKPACK_VIEW, 200),
+    Endpoint("HEAD", JOB, PICKPACK_VIEW, 200),
 )
 
 
@@ -494,11 +483,6 @@ def test_the_matrix_covers_every_operation_the_api_serves():
     assert {(endpoint.method, endpoint.path) for endpoint in ENDPOINTS} == served_operations()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pick-pack errors lack the spec's `code` (= the HTTP status) and `detailInfo` that DESIGN.md's error "
-    "contract asks for: they answer the order service's {status, message, type} only",
-)
 @pytest.mark.parametrize(
     "endpoint",
     [endpoint for endpoint in ENDPOINTS if endpoint.service == "pick-pack" and endpoint.method != "HEAD"],
