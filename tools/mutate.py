@@ -69,11 +69,11 @@ AREAS = {
     ),
     "deliveries": Area(
         ("orders/deliveries.py",),
-        ("tests/orders/test_recalculation_api.py", "tests/pickpack/test_recalculation.py", "tests/pickpack"),
+        ("tests/orders/test_deliveries.py", "tests/orders/test_recalculation_api.py", "tests/pickpack"),
     ),
     "units": Area(
         ("orders/units.py",),
-        ("tests/orders/test_units.py", "tests/orders/test_recalculation_api.py", "tests/pickpack/test_events_api.py"),
+        ("tests/orders/test_units.py", "tests/orders/test_deliveries.py", "tests/pickpack/test_events_api.py"),
     ),
     "vendors": Area(
         ("orders/vendors.py", "orders/scopes.py"),
