@@ -11,7 +11,7 @@ export ALLOWED_HOSTS ?= 127.0.0.1,localhost,[::1],$(HOST)
 # that, so a Referer holding such a URL still fits. Beyond these gunicorn answers its own HTML 414 or 400.
 GUNICORN_LIMITS := --limit-request-line 8190 --limit-request-field_size 16380
 
-.PHONY: install run test test-fast fmt lint migrate worker clean
+.PHONY: install run test test-fast fmt lint migrate worker clean mutate
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# Mutation testing of the business rules, run by hand (about three hours for every area; docs/testing.md).
+# `make mutate AREAS="split statuses"` for some areas, MUTATE_ARGS=--survivors to retry only what survived.
+mutate: install
+	nice -n 10 $(BIN)/python tools/mutate.py $(AREAS) $(MUTATE_ARGS)
 
 fmt: install
 	$(BIN)/ruff check --fix .
