@@ -46,7 +46,7 @@ run() {  # schema, label
   bearer="$(token)"
   (cd "$work" && "$root/.venv/bin/schemathesis" run "$1" --url "http://127.0.0.1:$port" \
     -H "Authorization: Bearer $bearer" --checks not_a_server_error --max-time "$seconds" \
-    --request-timeout 10 --workers 2 --suppress-health-check all --report ndjson \
+    --request-timeout 10 --workers 1 --suppress-health-check all --report ndjson \
     --report-dir "$work/report-$2") || true
 }
 run "$root/../shared/emporix/order-service.openapi.yml" emporix-orders
