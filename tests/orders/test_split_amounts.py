@@ -11,7 +11,9 @@ from decimal import Decimal
 
 import pytest
 
+from orders.errors import ValidationFailed
 from orders.models import Order
+from orders.split import check_splittable
 
 D = Decimal
 
@@ -123,7 +125,20 @@ def test_split_two_vendors_master_is_the_sum_of_its_suborders(api, two_vendor_or
     assert amounts(calculated["totalShipping"]) == money("9.99", "1.90", "11.89")
     assert amounts(calculated["totalFee"]) == money("0.84", "0.06", "0.90")
     # the fee's price: 0.28 + 0.56 / 0.02 + 0.039 / 0.30 + 0.599
-    assert amounts(calculated["paymentFees"][0]["price"]) == money("0.84", "0.059", "0.899")
+    assert calculated["paymentFees"] == [
+        {
+            "id": "payment-fee",
+            "type": "PERCENT",
+            "value": 2,
+            "price": {
+                "netValue": D("0.840"),
+                "grossValue": D("0.899"),
+                "taxValue": D("0.059"),
+                "taxCode": "REDUCED",
+                "taxRate": 7,
+            },
+        }
+    ]
     # merged lines: REDUCED 0.28 + 22.06 / 0.02 + 1.55; STANDARD 13.78 + 6.71 / 2.62 + 1.28
     assert lines(calculated["finalPrice"]) == [
         ("REDUCED", 7, *money("22.34", "1.57", "23.91")),
@@ -334,6 +349,98 @@ def test_split_master_tax_lines_in_the_engines_order(api, seed_order):
     ]
 
 
+# --- entry fees, one tax everywhere, goods worth nothing, one rate under two codes --------------------------------
+
+
+def bare_order(api, seed_order, entries: list[dict], *, shipping: str | None = None) -> str:
+    document = copy.deepcopy(seed_order)
+    document.update(status="CREATED", entries=entries, calculatedPrice={})
+    if shipping is not None:
+        document["shipping"] = shipping_line(shipping)
+    else:
+        document.pop("shipping", None)
+    response = api.post("salesorders", document)
+    assert response.status_code == 201, response
+    return response.json()["id"]
+
+
+def entry_fee(amount: str) -> dict:
+    fee = {"id": "handling", "feeType": "ABSOLUTE", "feeAbsolute": {"currency": "EUR", "amount": D(amount)}}
+    return {**fee, "taxable": True, "taxCode": "REDUCED"}
+
+
+def test_split_master_fees_are_the_sum_of_the_suborders_rounded_fees(api, seed_order):
+    # given x: 10.00 at 19 % with a 0.50 fee at 7 % (tax 0.035); y: 20.00 at 7 % with the same fee; z: 5.00 at 7 %
+    entries = [
+        vendor_entry("x-1", "vendor-x", unit_price="10", quantity=1, tax_code="STANDARD", tax_rate=19),
+        vendor_entry("y-1", "vendor-y", unit_price="20", quantity=1, tax_code="REDUCED", tax_rate=7),
+        vendor_entry("z-1", "vendor-z", unit_price="5", quantity=1, tax_code="REDUCED", tax_rate=7),
+    ]
+    entries[0]["externalFees"] = [entry_fee("0.50")]
+    entries[1]["externalFees"] = [entry_fee("0.50")]
+    order_id = bare_order(api, seed_order, entries)
+    # when
+    master, (vendor_x, vendor_y, vendor_z) = split(api, order_id)
+    # then: alone the fees are 1.000 / q2(0.070) 0.07; each of x and y rounds its own 0.035 up to 0.04
+    assert amounts(vendor_x["calculatedPrice"]["totalFee"]) == money("0.50", "0.04", "0.54")
+    assert amounts(vendor_y["calculatedPrice"]["totalFee"]) == money("0.50", "0.04", "0.54")
+    assert "totalFee" not in vendor_z["calculatedPrice"]
+    calculated = master["calculatedPrice"]
+    assert amounts(calculated["totalFee"]) == money("1.00", "0.08", "1.08")
+    assert amounts(calculated["fees"]) == money("1.00", "0.08", "1.08")
+    # goods 35.00 / 1.90 + 1.40 + 0.35 = 3.65, fees 1.00 / 0.08
+    assert amounts(calculated["finalPrice"]) == money("36.00", "3.73", "39.73")
+
+
+def test_split_master_of_one_tax_everywhere_names_it_on_its_final_price(api, seed_order):
+    # given two vendors' entries and the shipping, all STANDARD 19 %
+    entries = [
+        vendor_entry("x-1", "vendor-x", unit_price="10", quantity=1, tax_code="STANDARD", tax_rate=19),
+        vendor_entry("y-1", "vendor-y", unit_price="30", quantity=1, tax_code="STANDARD", tax_rate=19),
+    ]
+    order_id = bare_order(api, seed_order, entries, shipping="4")
+    # when
+    master, (vendor_x, vendor_y) = split(api, order_id)
+    # then: shipping 4.00 / 0.76 shared 1 : 3, 1.00 / 0.19 and 3.00 / 0.57
+    assert amounts(vendor_x["calculatedPrice"]["totalShipping"]) == money("1.00", "0.19", "1.19")
+    assert amounts(vendor_y["calculatedPrice"]["totalShipping"]) == money("3.00", "0.57", "3.57")
+    final = master["calculatedPrice"]["finalPrice"]
+    assert amounts(final) == money("44.00", "8.36", "52.36")
+    assert (final["taxCode"], final["taxRate"]) == ("STANDARD", 19)
+    assert lines(final) == [("STANDARD", 19, *money("44.00", "8.36", "52.36"))]
+
+
+def test_split_of_goods_worth_nothing_shares_shipping_equally(api, seed_order):
+    # given two free entries and 10.00 shipping at 19 %: no goods value to weigh the shares by
+    entries = [
+        vendor_entry("x-1", "vendor-x", unit_price="0", quantity=1, tax_code="STANDARD", tax_rate=19),
+        vendor_entry("y-1", "vendor-y", unit_price="0", quantity=2, tax_code="STANDARD", tax_rate=19),
+    ]
+    order_id = bare_order(api, seed_order, entries, shipping="10")
+    # when
+    master, suborders = split(api, order_id)
+    # then: 5.00 / 0.95 each
+    for suborder in suborders:
+        assert amounts(suborder["calculatedPrice"]["totalShipping"]) == money("5.00", "0.95", "5.95")
+    assert amounts(master["calculatedPrice"]["finalPrice"]) == money("10.00", "1.90", "11.90")
+
+
+def test_split_master_keeps_two_codes_of_one_rate_apart(api, seed_order):
+    # given x: 10.00 STANDARD 19 %, y: 20.00 OTHER 19 %
+    entries = [
+        vendor_entry("x-1", "vendor-x", unit_price="10", quantity=1, tax_code="STANDARD", tax_rate=19),
+        vendor_entry("y-1", "vendor-y", unit_price="20", quantity=1, tax_code="OTHER", tax_rate=19),
+    ]
+    order_id = bare_order(api, seed_order, entries)
+    # when
+    master, _ = split(api, order_id)
+    # then
+    assert sorted(lines(master["calculatedPrice"]["finalPrice"])) == [
+        ("OTHER", 19, *money("20.00", "3.80", "23.80")),
+        ("STANDARD", 19, *money("10.00", "1.90", "11.90")),
+    ]
+
+
 # --- refusals ---------------------------------------------------------------------------------------------------------
 
 
@@ -376,3 +483,29 @@ def test_split_refusal_is_400_and_changes_nothing(api, seed_order, change, field
     assert (body["details"][0]["field"], body["details"][0]["type"]) == (field, "invalid_split")
     assert api.get(f"salesorders/{order_id}").raw.content == before
     assert Order.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("marks", "message"),
+    [
+        ({"masterOrder": "EON1"}, "The order is a suborder; suborders cannot be split."),
+        ({"orderType": "SUB_ORDER"}, "The order is a suborder; suborders cannot be split."),
+        ({"orderType": "MASTER_ORDER"}, "The order has already been split."),
+    ],
+)
+def test_check_splittable_tells_a_suborder_from_a_split_master(marks, message):
+    # given each mark alone (stored suborders carry both masterOrder and orderType)
+    document = {
+        "status": "CREATED",
+        "entries": [
+            vendor_entry("a-1", "vendor-a", unit_price="1", quantity=1, tax_code="STANDARD", tax_rate=19),
+            vendor_entry("b-1", "vendor-b", unit_price="1", quantity=1, tax_code="STANDARD", tax_rate=19),
+        ],
+        **marks,
+    }
+    # when
+    with pytest.raises(ValidationFailed) as raised:
+        check_splittable(document, "VENDOR_ID")
+    # then
+    assert raised.value.message == message
+    assert [(detail.field, detail.type) for detail in raised.value.details] == [("orderId", "invalid_split")]
