@@ -29,7 +29,7 @@ run: migrate
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving http://$(HOST):$(PORT)/ (API docs at /api/docs/, admin at /admin/, login admin/admin)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A config worker --loglevel=WARNING --concurrency=$(CELERY_CONCURRENCY) & \
+	$(BIN)/celery -A config worker --beat --loglevel=WARNING --concurrency=$(CELERY_CONCURRENCY) & \
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) $(GUNICORN_LIMITS) --access-logfile - ; \
 	wait
 

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "orders.api.errors.ApiErrorMiddleware",
     "orders.api.limits.RequestBodyLimitMiddleware",
+    "orders.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -146,6 +147,10 @@ WHITENOISE_USE_FINDERS = True
 
 # The largest API request body accepted (413 above it): an order of MAX_ENTRIES_PER_ORDER entries fits well.
 MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(4 * 1024 * 1024)))
+# Staff forms, and the API's bodies when they are read whole (to fingerprint an idempotent POST), share the cap.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+# How long an Idempotency-Key and its stored answer are kept (docs/integrations.md).
+IDEMPOTENCY_KEY_TTL_SECONDS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_SECONDS", str(24 * 3600)))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["orders.api.auth.BearerTokenAuthentication"],
@@ -194,6 +199,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic housekeeping: `celery -A config beat` in production, the worker's embedded beat in `make run`.
+CELERY_BEAT_SCHEDULE = {
+    "prune-idempotency-keys": {"task": "orders.prune_idempotency_keys", "schedule": 3600.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Redis hands a task that no worker acknowledged (its worker was killed, say) to another worker after this many
 # seconds. Longer than any retry countdown; a job task that runs longer just gains a helper (jobs are idempotent).
 visibility_timeout = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))

@@ -192,3 +192,27 @@ class TaxRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.tax_code} {self.rate} %"
+
+
+class IdempotencyKey(models.Model):
+    """A POST's `Idempotency-Key` and the answer it got, so that a retry gets the same answer without acting again."""
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "IN_PROGRESS", "In progress"
+        DONE = "DONE", "Done"
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request's method, path, query and body.")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
+    created = models.DateTimeField()
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    response_body = models.BinaryField(blank=True, default=b"")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_unique_per_client")]
+        indexes = [models.Index(fields=["created"], name="idempotency_key_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.client_id})"

@@ -29,11 +29,11 @@ def live_api(live_server, transactional_db):
     ).json()["access_token"]
     session_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
-    def call(method: str, path: str, body=None) -> requests.Response:
+    def call(method: str, path: str, body=None, headers: dict | None = None) -> requests.Response:
         return requests.request(
             method,
             f"{live_server.url}/order-v2/acme/{path}",
-            headers=session_headers,
+            headers=session_headers | (headers or {}),
             data=documents.dumps(body) if body is not None else None,
             timeout=60,
         )
