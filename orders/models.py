@@ -216,3 +216,26 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.client_id})"
+
+
+class ChangeRecord(models.Model):
+    """One write of an order, field by field: who, when, how (the audit trail). Kept after the order is deleted."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="change_records")
+    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes")
+    order_number = models.CharField(max_length=64, help_text="The order's id, e.g. EON1001.")
+    version = models.PositiveIntegerField(help_text="The order's version after the write (0 for a delete).")
+    timestamp = models.DateTimeField()
+    actor = models.JSONField(help_text='{"type": "client"|"user"|"job"|"system", "id": …, "name": …}')
+    operation = models.CharField(max_length=32)
+    request_id = models.CharField(max_length=64, blank=True)
+    changes = document_field(help_text='[{"path": "customer.email", "before": …, "after": …}]')
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "order_number", "-timestamp", "-id"], name="change_record_of_order"),
+            models.Index(fields=["tenant", "-timestamp", "-id"], name="change_record_of_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_number} v{self.version} {self.operation}"

@@ -1,5 +1,6 @@
 """Reads of orders, always scoped to a tenant and to what the actor may see."""
 
+import re
 from datetime import datetime
 
 from django.db.models import Q, QuerySet, TextField
@@ -11,8 +12,9 @@ from .actors import Actor
 from .deliveries import DeliverySource
 from .errors import ErrorDetail, NotFound, ValidationFailed
 from .events import STATUS_EVENT_TYPES
-from .models import Order, OrderEntry, OrderEvent, OrderEventType, Tenant
+from .models import ChangeRecord, Order, OrderEntry, OrderEvent, OrderEventType, Tenant
 from .query import check_fields, compile_query, parse_sort, project_fields
+from .query.changes import compile_change_query
 from .query.json_sql import DocumentCondition
 
 DEFAULT_ORDERING = ("-created", "-order_id")
@@ -20,6 +22,7 @@ DEFAULT_ORDERING = ("-created", "-order_id")
 # page projected with `fields`, are checked against a budget of entries first (one indexed count).
 UNCHECKED_PAGE_SIZE = 100
 MAX_ENTRIES_PER_PAGE = 10_000
+ENTRY_PATH = re.compile(r"^entries\[(?P<entry>[^\]]+)\]")
 # Up to this many matches of a q on document paths, a page is sorted from the list of the matches (see
 # `orders_in_page_order`). About where both ways cost the same at a million orders: reading the listed orders
 # grows with the matches, walking the sort index until a page is full shrinks with them.
@@ -153,6 +156,68 @@ def delivery_sources(order: Order) -> dict[str, OrderEvent]:
     """The event that last set each entry's delivered amount, by entry id."""
     events = order.events.filter(type=OrderEventType.DELIVERED).order_by("timestamp", "pk")
     return {change["entryId"]: event for event in events for change in event.parameters.get("changes") or []}
+
+
+def order_change_records(
+    tenant: Tenant,
+    order_id: str,
+    actor: Actor,
+    *,
+    path: str = "",
+    by: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[ChangeRecord]:
+    """The change records of one visible order, newest first; `path` a prefix of a changed path, `by` an actor's
+    id or type, `since`/`until` a time range (inclusive, exclusive)."""
+    if not visible_orders(tenant, actor).filter(order_id=order_id).exists():
+        raise order_not_found(order_id)
+    records = ChangeRecord.objects.filter(tenant=tenant, order_number=order_id)
+    if path:
+        changed_paths = Cast("changes", TextField())
+        records = records.alias(changed_paths=changed_paths).filter(
+            changed_paths__regex=r'"path": ?"' + re.escape(path)
+        )
+    if by:
+        records = records.filter(Q(actor__id=by) | Q(actor__type=by))
+    if since is not None:
+        records = records.filter(timestamp__gte=since)
+    if until is not None:
+        records = records.filter(timestamp__lt=until)
+    return records.order_by("-timestamp", "-id")
+
+
+def tenant_change_records(tenant: Tenant, actor: Actor, *, q: str | None) -> QuerySet[ChangeRecord]:
+    """The tenant's change records matching q (see orders/query/changes.py), newest first; a vendor sees those of
+    the orders it sees (so not those of deleted orders)."""
+    records = ChangeRecord.objects.filter(tenant=tenant).filter(compile_change_query(q))
+    if actor.vendor_id:
+        records = records.filter(order__in=visible_orders(tenant, actor))
+    return records.order_by("-timestamp", "-id")
+
+
+def visible_changes(record: ChangeRecord, actor: Actor, others_entries: set[str]) -> list[dict]:
+    """The record's changes a vendor may see: none of other vendors' entries."""
+    if not actor.vendor_id:
+        return record.changes
+    return [change for change in record.changes if entry_of_path(change["path"]) not in others_entries]
+
+
+def entry_of_path(path: str) -> str | None:
+    match = ENTRY_PATH.match(path)
+    return match["entry"] if match else None
+
+
+def other_vendors_entries(orders: QuerySet[Order] | list[Order], actor: Actor) -> set[str]:
+    """Ids of the entries of the given orders that belong to other vendors than the actor's."""
+    if not actor.vendor_id:
+        return set()
+    return {
+        entry["id"]
+        for order in orders
+        for entry in order.document.get("entries") or []
+        if not vendors.owns_entry(actor, entry)
+    }
 
 
 def status_history(order: Order) -> list[OrderEvent]:

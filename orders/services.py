@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
-from . import events, pricing, split, vendors
+from . import audit, events, pricing, split, vendors
 from .actors import Actor
 from .catalog import EntryChange, apply_entry_changes
 from .deliveries import Delivery, DeliverySource, apply_deliveries, delivered_amount_changes
@@ -126,7 +126,7 @@ def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:
     try:
         with transaction.atomic():
             order = new_order_row(tenant, document, order_id=document.get("id") or _next_order_id(tenant), now=now)
-            _save_new_order(order, actor=actor, at=now)
+            _save_new_order(order, actor=actor, at=now, operation="create")
     except IntegrityError as error:
         if Order.objects.filter(tenant=tenant, order_id=document.get("id")).exists():
             raise Conflict(
@@ -164,6 +164,7 @@ def _insert_order(
     last_status_change: datetime,
     actor: Actor,
     at: datetime,
+    operation: str,
 ) -> Order:
     order = _order_row(
         tenant,
@@ -173,7 +174,7 @@ def _insert_order(
         created=created,
         last_status_change=last_status_change,
     )
-    _save_new_order(order, actor=actor, at=at)
+    _save_new_order(order, actor=actor, at=at, operation=operation)
     return order
 
 
@@ -192,10 +193,11 @@ def _order_row(
     return order
 
 
-def _save_new_order(order: Order, *, actor: Actor, at: datetime) -> None:
+def _save_new_order(order: Order, *, actor: Actor, at: datetime, operation: str) -> None:
     order.save(force_insert=True)
     OrderEntry.objects.bulk_create(entry_rows(order))
     events.order_placed(order, actor=actor, at=at)
+    audit.record_creation(order, actor=actor, operation=operation, at=at)
 
 
 def replace_order(*, tenant: Tenant, order_id: str, document: Any, actor: Actor, recalculate: bool = False) -> Order:
@@ -207,6 +209,7 @@ def replace_order(*, tenant: Tenant, order_id: str, document: Any, actor: Actor,
         change=lambda stored: document,
         expected_version=_requested_version(document),
         recalculate=recalculate,
+        operation="replace",
     )
 
 
@@ -219,6 +222,7 @@ def patch_order(*, tenant: Tenant, order_id: str, patch: Any, actor: Actor, reca
         change=lambda stored: merge_patch(stored, patch),
         expected_version=_requested_version(patch),
         recalculate=recalculate,
+        operation="patch",
     )
 
 
@@ -246,6 +250,7 @@ def record_deliveries(
         expected_version=expected_version,
         recalculate=True,
         delivery_source=source,
+        operation="recalculation" if source == DeliverySource.PACKING_EVENTS else "deliveries",
     )
 
 
@@ -257,7 +262,13 @@ def change_entries(*, tenant: Tenant, order_id: str, changes: list[EntryChange],
 
     if store:
         order = _update_order(
-            tenant=tenant, order_id=order_id, actor=actor, change=change, expected_version=None, recalculate=True
+            tenant=tenant,
+            order_id=order_id,
+            actor=actor,
+            change=change,
+            expected_version=None,
+            recalculate=True,
+            operation="entries",
         )
         return order.document
     order = get_order(tenant, order_id, actor)
@@ -274,7 +285,9 @@ def transition_order(*, tenant: Tenant, order_id: str, status: str, actor: Actor
         check_transition(stored["status"], status, stored)  # staying in the same status is no transition either
         return {**stored, "status": status}
 
-    return _update_order(tenant=tenant, order_id=order_id, actor=actor, change=move, expected_version=None)
+    return _update_order(
+        tenant=tenant, order_id=order_id, actor=actor, change=move, expected_version=None, operation="transition"
+    )
 
 
 @dataclass(frozen=True)
@@ -310,12 +323,15 @@ def split_order(
                 last_status_change=now,
                 actor=actor,
                 at=now,
+                operation="split",
             )
             for document in split.suborder_documents(priced_master).values()
         ]
+        before = master.document
         master.version += 1
         _store_document(master, split.master_after_split(priced_master, [order.document for order in suborders]))
         master.save()
+        audit.record_change(master, before, master.document, actor=actor, operation="split", at=now)
         _sync_entry_rows(master, rows_before)
         events.order_split(master, suborders=[order.order_id for order in suborders], actor=actor, at=now)
     return SplitResult(
@@ -329,6 +345,7 @@ def delete_order(*, tenant: Tenant, order_id: str, actor: Actor) -> None:
     with transaction.atomic():
         order = get_order(tenant, order_id, actor)
         vendors.check_order_level_change(order.document, actor, "a delete")
+        audit.record_deletion(order, actor=actor, at=timezone.now())
         order.delete()
 
 
@@ -348,6 +365,7 @@ def _update_order(
     actor: Actor,
     change: Callable[[dict], Any],
     expected_version: int | None,
+    operation: str,
     recalculate: bool = False,
     delivery_source: str = DeliverySource.BY_HAND,
 ) -> Order:
@@ -365,12 +383,13 @@ def _update_order(
         now = timezone.now()
         before = order.document
         document.setdefault("status", order.status)
+        order.version += 1  # before the status change, whose events name the version this write stores
         if document["status"] != order.status:
             _change_status(order, document, actor=actor, at=now)
-        order.version += 1
         _store_document(order, _without_server_fields(document) | _server_fields_of(order.document))
         order.save()
         _sync_entry_rows(order, rows_before)
+        audit.record_change(order, before, order.document, actor=actor, operation=operation, at=now)
         delivered = delivered_amount_changes(before, order.document)
         if delivered:
             events.delivered_amounts_set(order, changes=delivered, source=delivery_source, actor=actor, at=now)

@@ -30,7 +30,13 @@ STAFF_GROUPS: dict[str, tuple[str, ...]] = {
 
 def staff_actor(user) -> Actor:
     """The actor for a staff user's changes; managing orders includes changing COMPLETED ones."""
-    return Actor(label=f"user:{user.get_username()}", may_change_completed=user.has_perm(MANAGE_ORDERS))
+    return Actor(
+        label=f"user:{user.get_username()}",
+        may_change_completed=user.has_perm(MANAGE_ORDERS),
+        kind="user",
+        id=user.get_username(),
+        name=user.get_full_name() or user.get_username(),
+    )
 
 
 def ensure_staff_groups() -> list[str]:

@@ -430,6 +430,9 @@ def job_actor(job: RecalculationJob) -> Actor:
         label=f"recalculation-job:{job.job_id}",
         may_change_completed=job.may_change_completed,
         vendor_id=job.vendor_id,
+        kind="job",
+        id=job.job_id,
+        name=f"Recalculation job {job.job_id} (started by {job.created_by or 'the system'})",
     )
 
 

@@ -29,6 +29,9 @@ class ApiPrincipal:
             label=f"client:{self.client.application.client_id}",
             may_change_completed=ORDER_UPDATE_COMPLETED in self.scopes,
             vendor_id=self.client.vendor_id,
+            kind="client",
+            id=self.client.application.client_id,
+            name=f"API client {self.client.application.name}",
         )
 
 

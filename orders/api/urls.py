@@ -31,6 +31,12 @@ urlpatterns = [
         name="salesorder-transitions",
     ),
     path(
+        "order-v2/<id:tenant>/salesorders/<id:order_id>/changes",
+        views.SalesOrderChangesView.as_view(),
+        name="salesorder-changes",
+    ),
+    path("order-v2/<id:tenant>/changes", views.TenantChangesView.as_view(), name="tenant-changes"),
+    path(
         "order-v2/<id:tenant>/salesorders/<id:order_id>/historical-transitions",
         views.HistoricalTransitionsView.as_view(),
         name="salesorder-historical-transitions",

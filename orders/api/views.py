@@ -331,3 +331,76 @@ class SalesOrderSplitView(TenantApiView):
                 "subOrders": [{"id": order_id, "uniqueValue": vendor} for order_id, vendor in result.suborders],
             }
         )
+
+
+def change_record_json(record, changes: list[dict]) -> dict:
+    return {
+        "orderId": record.order_number,
+        "version": record.version,
+        "timestamp": format_timestamp(record.timestamp),
+        "actor": record.actor,
+        "operation": record.operation,
+        "requestId": record.request_id,
+        "changes": changes,
+    }
+
+
+def change_page_response(request, records, actor: Actor) -> Response:
+    """A page of change records as a JSON array, with their total in X-Total-Count; a vendor's without the
+    changes of other vendors' entries."""
+    page = page_from(request.query_params)
+    start = (page.number - 1) * page.size
+    chosen = list(records.select_related("order")[start : start + page.size])
+    hidden = selectors.other_vendors_entries([record.order for record in chosen if record.order], actor)
+    body = [change_record_json(record, selectors.visible_changes(record, actor, hidden)) for record in chosen]
+    return Response(body, headers={"X-Total-Count": records.count()})
+
+
+CHANGE_FILTERS = [
+    OpenApiParameter("path", str, description="Only records changing a path that starts so, e.g. customer."),
+    OpenApiParameter("actor", str, description="Only records of this actor id, or of this actor type (client…)."),
+    OpenApiParameter("from", str, description="Only records at or after this ISO 8601 date-time."),
+    OpenApiParameter("to", str, description="Only records before this ISO 8601 date-time."),
+]
+
+
+@extend_schema(tags=["Audit (extension)"], parameters=[TENANT, ORDER_ID])
+class SalesOrderChangesView(TenantApiView):
+    """The order's audit trail: every write, field by field, newest first."""
+
+    required_scopes = {"GET": scopes.READ_ORDERS}
+
+    @extend_schema(
+        operation_id="GET-order-retrieve-order-changes",
+        summary="Retrieving the change records of an order",
+        parameters=PAGING + CHANGE_FILTERS,
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of change records.")},
+    )
+    def get(self, request, tenant, order_id):
+        records = selectors.order_change_records(
+            self.tenant,
+            order_id,
+            self.actor,
+            path=request.query_params.get("path") or "",
+            by=request.query_params.get("actor") or "",
+            since=params.timestamp(request.query_params, "from"),
+            until=params.timestamp(request.query_params, "to"),
+        )
+        return change_page_response(request, records, self.actor)
+
+
+@extend_schema(tags=["Audit (extension)"], parameters=[TENANT])
+class TenantChangesView(TenantApiView):
+    """Every change record of the tenant, deleted orders' included, newest first, filtered by q."""
+
+    required_scopes = {"GET": scopes.READ_ORDERS}
+
+    @extend_schema(
+        operation_id="GET-order-retrieve-tenant-changes",
+        summary="Searching the change records of the tenant",
+        parameters=[*PAGING, OpenApiParameter("q", str, description="e.g. actor.type:client operation:patch")],
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of change records.")},
+    )
+    def get(self, request, tenant):
+        records = selectors.tenant_change_records(self.tenant, self.actor, q=request.query_params.get("q"))
+        return change_page_response(request, records, self.actor)

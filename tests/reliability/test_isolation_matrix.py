@@ -240,6 +240,10 @@ ENDPOINTS = (
     Endpoint("POST", ORDER + "/transitions", UPDATE, 204, lambda world: {"status": "CONFIRMED"}),
     Endpoint("GET", ORDER + "/historical-transitions", READ_HISTORY, 200),
     Endpoint("HEAD", ORDER + "/historical-transitions", READ_HISTORY, 200),
+    Endpoint("GET", ORDER + "/changes", READ, 200),
+    Endpoint("HEAD", ORDER + "/changes", READ, 200),
+    Endpoint("GET", "/order-v2/{tenant}/changes", READ, 200),
+    Endpoint("HEAD", "/order-v2/{tenant}/changes", READ, 200),
     Endpoint(
         "POST",
         ORDER + "/calculations",
