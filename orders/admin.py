@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from orders import documents
+from orders import documents, services
 
-from .models import ApiClient, Order, OrderEntry, OrderEvent, Product, TaxRate, Tenant
+from .models import ApiClient, ChangeRecord, Order, OrderEntry, OrderEvent, Product, TaxRate, Tenant
+from .staff import staff_actor
 
 
 @admin.register(Tenant)
@@ -74,9 +75,40 @@ class OrderAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def delete_model(self, request, obj: Order) -> None:
+        """Deleted through the service, like every other write: recorded in the audit trail, announced."""
+        services.delete_order(tenant=obj.tenant, order_id=obj.order_id, actor=staff_actor(request.user))
+
+    def delete_queryset(self, request, queryset) -> None:
+        for order in queryset.select_related("tenant"):
+            self.delete_model(request, order)
+
     @admin.display(description="Document")
     def pretty_document(self, order: Order) -> str:
         return format_html("<pre>{}</pre>", documents.dumps_pretty(order.document))
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: it is written by the writes themselves."""
+
+    list_display = ["order_number", "version", "operation", "actor_name", "timestamp", "tenant"]
+    list_filter = ["operation", "tenant"]
+    search_fields = ["=order_number", "=request_id"]
+    ordering = ["-timestamp", "-id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Actor")
+    def actor_name(self, record: ChangeRecord) -> str:
+        return f"{record.actor.get('name')} ({record.actor.get('type')})"
 
 
 @admin.register(OrderEvent)

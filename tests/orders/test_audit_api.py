@@ -150,3 +150,12 @@ def test_a_vendor_sees_no_changes_of_other_vendors_entries(api, api_session, see
     assert "entries[mine].deliveredAmount" in paths
     assert "calculatedPrice.finalPrice.grossValue" in paths
     assert not [path for path in paths if path.startswith("entries[theirs]")]
+
+
+def test_a_delete_in_the_admin_is_recorded_like_any_other(order_id, admin_client):
+    order = Order.objects.get(order_id=order_id)
+    response = admin_client.post(f"/admin/orders/order/{order.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Order.objects.filter(pk=order.pk).exists()
+    deletion = ChangeRecord.objects.get(order_number=order_id, operation="delete")
+    assert deletion.actor["type"] == "user" and deletion.actor["id"] == "admin"
