@@ -96,6 +96,21 @@ def record_deletion(order: Order, *, actor: Actor, at: datetime) -> ChangeRecord
     )
 
 
+# Records deleted per statement when pruning: bounded locks and memory however large the trail.
+PRUNE_BATCH_SIZE = 10_000
+
+
+def prune_change_records(*, before: datetime, tenant: str = "") -> int:
+    """Delete the change records older than `before` (of one tenant, if named), in batches; returns how many."""
+    records = ChangeRecord.objects.filter(timestamp__lt=before)
+    if tenant:
+        records = records.filter(tenant__name=tenant)
+    deleted = 0
+    while batch := list(records.values_list("pk", flat=True)[:PRUNE_BATCH_SIZE]):
+        deleted += ChangeRecord.objects.filter(pk__in=batch).delete()[0]
+    return deleted
+
+
 class RequestIdMiddleware:
     """Every request gets an id (the client's `X-Request-Id` when it is a sane one), echoed in the answer."""
 

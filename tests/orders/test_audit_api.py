@@ -1,9 +1,13 @@
 """The audit trail: every write of an order as one change record, field by field, in the write's transaction."""
 
 import copy
+from datetime import timedelta
+from io import StringIO
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from orders import scopes, services
 from orders.actors import Actor
@@ -159,3 +163,12 @@ def test_a_delete_in_the_admin_is_recorded_like_any_other(order_id, admin_client
     assert not Order.objects.filter(pk=order.pk).exists()
     deletion = ChangeRecord.objects.get(order_number=order_id, operation="delete")
     assert deletion.actor["type"] == "user" and deletion.actor["id"] == "admin"
+
+
+def test_prune_changes_deletes_the_records_older_than_the_days_given(api, order_id):
+    api.patch(f"salesorders/{order_id}", {"siteCode": "AT"})
+    ChangeRecord.objects.filter(operation="create").update(timestamp=timezone.now() - timedelta(days=91))
+    output = StringIO()
+    call_command("prune_changes", "--older-than", "90", stdout=output)
+    assert "Deleted 1 change records" in output.getvalue()
+    assert list(ChangeRecord.objects.values_list("operation", flat=True)) == ["patch"]
