@@ -32,8 +32,8 @@ VISIBILITY_TIMEOUT = 3
 PRODUCTION_VISIBILITY_TIMEOUT = 3600
 JOB_TASK = tasks.run_recalculation_job.name
 BROKER_KEEPS_TASKS = {"CELERY_VISIBILITY_TIMEOUT": str(PRODUCTION_VISIBILITY_TIMEOUT)}
-# A live worker finishes a job whose other worker died within this many seconds, without the broker's help: the four
-# fifths of TAKEOVER_ORDERS left take one worker a few seconds, and under 60 on a CI machine three times oversubscribed.
+# A live worker finishes a job whose other worker died within this many seconds, without the broker's help. The four
+# fifths of TAKEOVER_ORDERS left took one worker 17 to 40 s on a 2-core machine at a load average of 3 to 7.
 TAKEOVER_TIMEOUT = 60
 TAKEOVER_ORDERS = 2000
 # A worker queues again a job in which nothing happened for this long (production: 20 s).
