@@ -172,3 +172,51 @@ def _localized(name: Any) -> str:
     if isinstance(name, dict):
         return str(name.get("en") or next(iter(name.values()), ""))
     return str(name or "")
+
+
+OPERATION_LABELS = {
+    "create": "Created",
+    "replace": "Replaced through the API (PUT)",
+    "patch": "Updated through the API (PATCH)",
+    "transition": "Status changed",
+    "deliveries": "Delivered amounts set by hand",
+    "recalculation": "Recalculated from packing events",
+    "entries": "Entries changed",
+    "split": "Split",
+    "delete": "Deleted",
+}
+# Changes a timeline item lists before it says "and N more".
+CHANGES_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One change record as the order page's timeline shows it."""
+
+    timestamp: Any
+    label: str
+    actor: str
+    version: int
+    changes: list[dict]
+
+    @property
+    def shown_changes(self) -> list[dict]:
+        return self.changes[:CHANGES_SHOWN]
+
+    @property
+    def more_changes(self) -> int:
+        return max(len(self.changes) - CHANGES_SHOWN, 0)
+
+    def touches(self, path_prefix: str) -> bool:
+        return any(change["path"].startswith(path_prefix) for change in self.changes)
+
+
+def history_row(record: Any) -> HistoryRow:
+    actor = record.actor or {}
+    return HistoryRow(
+        timestamp=record.timestamp,
+        label=OPERATION_LABELS.get(record.operation, record.operation),
+        actor=actor.get("name") or actor.get("id") or "",
+        version=record.version,
+        changes=record.changes,
+    )

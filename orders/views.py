@@ -30,7 +30,7 @@ from .forms import (
     typed_amounts,
 )
 from .models import Order, Tenant
-from .presenters import entry_rows, price_breakdown, tax_lines
+from .presenters import HistoryRow, entry_rows, history_row, price_breakdown, tax_lines
 from .previews import ChangedSincePreview, changed_since_preview, preview_deliveries, preview_split, splittable
 from .selectors import delivery_sources, staff_tenant, staff_tenants, visible_orders
 from .staff import (
@@ -59,6 +59,8 @@ ORDERS_PER_PAGE = 25
 # An order page lists this many entries at a time, and shows the raw document up to this size: a page of a huge
 # order stays small.
 ENTRIES_PER_PAGE = 100
+# The newest change records an order page shows (the API's …/changes pages through all of them).
+HISTORY_RECORDS = 100
 MAX_DOCUMENT_SHOWN = 200_000
 # Sections a tenant switch may land on: the same page of the other tenant.
 SWITCH_SECTIONS = ("staff:dashboard", "staff:order_list", "jobs:job_list", "jobs:event_list")
@@ -182,6 +184,8 @@ def order_detail(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpRes
         breakdown=price_breakdown(document),
         tax_lines=tax_lines(document),
         timeline=order.events.order_by("timestamp", "pk"),
+        history=history_rows(order, request.GET.get("history", "")),
+        history_filter=request.GET.get("history", ""),
         next_statuses=[
             (status, TRANSITION_LABELS.get(status, status)) for status in allowed_next_statuses(order.status)
         ],
@@ -192,6 +196,12 @@ def order_detail(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpRes
         document_size=len(raw_document),
     )
     return render(request, "orders/order_detail.html", context)
+
+
+def history_rows(order: Order, path_prefix: str) -> list[HistoryRow]:
+    """The order's change records for its timeline, newest first; with a path prefix, those changing such paths."""
+    records = order.changes.order_by("-timestamp", "-id")[:HISTORY_RECORDS]
+    return [row for row in map(history_row, records) if not path_prefix or row.touches(path_prefix.strip())]
 
 
 def run_order_action(request: HttpRequest, tenant: Tenant, order: Order) -> HttpResponse:

@@ -1,9 +1,11 @@
 """Formatting of the staff pages' numbers that Django's own filters do not cover."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
 
+from orders.documents import dumps
 from orders.presenters import plain_quantity
 
 register = template.Library()
@@ -13,3 +15,21 @@ register = template.Library()
 def quantity(value: Any) -> Any:
     """A quantity or rate without trailing zeros: 2.310 → 2.31, 3.000 → 3; None stays None."""
     return plain_quantity(value)
+
+
+# Longer values of a change (whole entries, addresses) are cut here; the API's …/changes has them whole.
+CHANGE_VALUE_SHOWN = 120
+
+
+@register.filter
+def change_value(value: Any) -> str:
+    """A before or after value of a change, short: a dash for none, quantities without trailing zeros, JSON else."""
+    if value is None:
+        return "\N{EN DASH}"
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, Decimal | int) and not isinstance(value, bool):
+        text = str(plain_quantity(value) if isinstance(value, Decimal) else value)
+    else:
+        text = dumps(value)
+    return text if len(text) <= CHANGE_VALUE_SHOWN else text[: CHANGE_VALUE_SHOWN - 1] + "…"

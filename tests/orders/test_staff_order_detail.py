@@ -16,13 +16,16 @@ from orders.actors import Actor
 from orders.catalog import EntryChange
 from orders.deliveries import Delivery
 from orders.models import Order, OrderEvent
-from orders.services import change_entries, create_order, record_deliveries
+from orders.services import change_entries, create_order, patch_order, record_deliveries
 from orders.staff import MANAGE_ORDERS, VIEW_ORDERS
 
 from ..staff import SCRIPT, assert_inert, assert_login_redirect
 
 # Someone else changing the order while a staff user looks at a preview.
 JOB = Actor(label="recalculation-job:test", may_change_completed=False)
+
+
+CLERK = Actor(label="user:anna", kind="user", id="anna", name="Anna Meyer")
 
 
 def detail_url(order: Order, suffix: str = "") -> str:
@@ -112,7 +115,23 @@ def test_detail_shows_entries_prices_and_timeline(viewer, order):
     assert "Payment fee: Payment fee" in html
     assert "433.72" in html and "368.50" in html and "65.22" in html
     assert "REDUCED" in html and "STANDARD" in html
-    assert "Order placed" in html
+    assert "<strong>Created</strong>" in html
+
+
+def test_the_timeline_shows_each_change_before_and_after_and_filters_by_path(viewer, order):
+    # given the customer's email and the site changed
+    patch_order(tenant=order.tenant, order_id=order.order_id, patch={"siteCode": "AT"}, actor=CLERK)
+    email = order.document["customer"]["email"]
+    patch_order(
+        tenant=order.tenant, order_id=order.order_id, patch={"customer": {"email": "x@example.com"}}, actor=CLERK
+    )
+    # when
+    html = unescape(viewer.get(detail_url(order)).content.decode())
+    filtered = unescape(viewer.get(detail_url(order) + "?history=customer.").content.decode())
+    # then
+    assert f"<code>customer.email</code>: {email} → x@example.com" in html
+    assert "<code>siteCode</code>" in html and "by Anna Meyer, version 3" in html
+    assert "<code>customer.email</code>" in filtered and "<code>siteCode</code>" not in filtered
 
 
 def test_detail_offers_only_the_allowed_transitions(manager, order):

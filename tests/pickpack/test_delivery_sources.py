@@ -130,4 +130,5 @@ def test_the_order_page_shows_where_each_delivered_amount_came_from(order, manag
     page = manager.get(f"/staff/{order.tenant.name}/orders/{order.order_id}/").content.decode()
     # then the entry says by whom, and the timeline says 2 → 1 by hand
     assert "by hand (user:anna)" in page
-    assert f"{entry_id}: 2 → 1" in page
+    assert f"<code>entries[{entry_id}].deliveredAmount</code>: 2 → 1" in page
+    assert "Delivered amounts set by hand" in page
