@@ -223,6 +223,21 @@ RECALCULATION_IDLE_TRANSACTION_SECONDS = int(os.environ.get("RECALCULATION_IDLE_
 # were lost with a dead worker. 0 turns the check off.
 RECALCULATION_STALL_SECONDS = int(os.environ.get("RECALCULATION_STALL_SECONDS", "20"))
 
+# Webhooks (docs/operations.md). Endpoints on loopback, link-local or private addresses are refused unless allowed
+# here (development and tests only: it lets anyone who may add an endpoint reach the servers inside).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False)
+# Seconds an endpoint has to accept the connection, and then to answer.
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "5"))
+# A failed delivery is retried after FIRST_DELAY seconds, then each wait is BACKOFF_FACTOR times longer, at most
+# MAX_DELAY; it is marked failed when the next attempt would come more than RETRY_FOR seconds after it was queued.
+WEBHOOKS_RETRY_FIRST_DELAY_SECONDS = float(os.environ.get("WEBHOOKS_RETRY_FIRST_DELAY_SECONDS", "15"))
+WEBHOOKS_RETRY_BACKOFF_FACTOR = float(os.environ.get("WEBHOOKS_RETRY_BACKOFF_FACTOR", "4"))
+WEBHOOKS_RETRY_MAX_DELAY_SECONDS = float(os.environ.get("WEBHOOKS_RETRY_MAX_DELAY_SECONDS", str(6 * 3600)))
+WEBHOOKS_RETRY_FOR_SECONDS = float(os.environ.get("WEBHOOKS_RETRY_FOR_SECONDS", str(24 * 3600)))
+# Every worker queues again, this often, the pending deliveries whose task was lost. 0 turns the periodic sweep off
+# (a starting worker still sweeps once).
+WEBHOOKS_SWEEP_SECONDS = float(os.environ.get("WEBHOOKS_SWEEP_SECONDS", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from .actors import Actor
 from .models import Order, OrderEvent, OrderEventType
+from .webhooks import outbox
 
 STATUS_EVENT_TYPES = (OrderEventType.PLACED, OrderEventType.STATUS_CHANGED)
 
@@ -15,25 +16,35 @@ def _record(order: Order, event_type: str, *, actor: Actor, at: datetime, **para
 
 
 def order_placed(order: Order, *, actor: Actor, at: datetime) -> OrderEvent:
+    outbox.order_created(order, at=at)
     return _record(order, OrderEventType.PLACED, actor=actor, at=at, status=order.status)
 
 
 def order_updated(order: Order, *, actor: Actor, at: datetime, version: int) -> OrderEvent:
+    outbox.order_updated(order, at=at)
     return _record(order, OrderEventType.UPDATED, actor=actor, at=at, version=version)
 
 
 def order_recalculated(order: Order, *, actor: Actor, at: datetime, version: int) -> OrderEvent:
+    outbox.order_updated(order, at=at)
     return _record(order, OrderEventType.RECALCULATED, actor=actor, at=at, version=version)
 
 
 def status_changed(order: Order, *, previous: str, actor: Actor, at: datetime) -> OrderEvent:
+    outbox.status_changed(order, previous=previous, at=at)
     return _record(order, OrderEventType.STATUS_CHANGED, actor=actor, at=at, previous=previous, status=order.status)
 
 
 def order_split(order: Order, *, suborders: list[str], actor: Actor, at: datetime) -> OrderEvent:
+    outbox.order_updated(order, at=at)
     return _record(order, OrderEventType.SPLIT, actor=actor, at=at, suborders=suborders)
 
 
 def delivered_amounts_set(order: Order, *, changes: list[dict], source: str, actor: Actor, at: datetime) -> OrderEvent:
     """`changes`: [{entryId, before, after}]; `source`: a DeliverySource."""
     return _record(order, OrderEventType.DELIVERED, actor=actor, at=at, source=source, changes=changes)
+
+
+def order_deleted(order: Order, *, actor: Actor, at: datetime) -> None:
+    """Only for webhooks: the order's timeline is deleted with it."""
+    outbox.order_deleted(order, at=at)

@@ -4,6 +4,7 @@ from django.db import models
 
 from .documents import DecimalJSONDecoder, DecimalJSONEncoder
 from .statuses import OrderStatus
+from .webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: F401
 
 TENANT_NAME_PATTERN = r"^[a-z][a-z0-9]+$"
 FIRST_ORDER_NUMBER = 1001

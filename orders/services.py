@@ -347,6 +347,7 @@ def delete_order(*, tenant: Tenant, order_id: str, actor: Actor) -> None:
         vendors.check_order_level_change(order.document, actor, "a delete")
         audit.record_deletion(order, actor=actor, at=timezone.now())
         order.delete()
+        events.order_deleted(order, actor=actor, at=timezone.now())
 
 
 def priced(document: dict) -> dict:

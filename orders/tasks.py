@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .api.idempotency import prune_expired_keys
+from .webhooks.tasks import deliver_webhook  # noqa: F401  (found by the worker's task discovery here)
 
 
 @shared_task(name="orders.prune_idempotency_keys")

@@ -10,7 +10,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from orders.models import OrderEntry, Tenant
 from orders.selectors import delivered_by_hand_at, visible_orders
 from orders.services import record_deliveries
 from orders.units import PIECE, UnitError, convert
+from orders.webhooks import outbox
 
 from .inputs import NewPackingEvent
 from .models import (
@@ -292,14 +293,28 @@ def recalculate_next_order(
 
 
 def finish_job_if_done(job: RecalculationJob) -> None:
-    """End the job once no order is PENDING: SUCCESS when every order succeeded, else FAILURE."""
+    """End the job once no order is PENDING: SUCCESS when every order succeeded, else FAILURE.
+
+    The one worker that ends it records the webhook event recalculation_job.finished in the same transaction.
+    """
     rows = job.order_rows
     if rows.filter(status=JobOrderStatus.PENDING).exists():
         return  # another worker is still on it and finishes it
     status = JobStatus.FAILURE if rows.filter(status=JobOrderStatus.FAILURE).exists() else JobStatus.SUCCESS
-    RecalculationJob.objects.filter(pk=job.pk, job_status=JobStatus.IN_PROGRESS).update(
-        job_status=status, finished_at=timezone.now()
-    )
+    finished_at = timezone.now()
+    with transaction.atomic():
+        ended = RecalculationJob.objects.filter(pk=job.pk, job_status=JobStatus.IN_PROGRESS).update(
+            job_status=status, finished_at=finished_at
+        )
+        if ended:
+            job.job_status, job.finished_at = status, finished_at
+            outbox.recalculation_job_finished(job, counts=partial(_order_outcomes, job))
+
+
+def _order_outcomes(job: RecalculationJob) -> dict[str, int]:
+    counts = dict(job.order_rows.order_by().values_list("status").annotate(count=Count("pk")))
+    success, failure = counts.get(JobOrderStatus.SUCCESS, 0), counts.get(JobOrderStatus.FAILURE, 0)
+    return {"total": success + failure, "success": success, "failure": failure}
 
 
 def resume_unfinished_jobs() -> list[str]:
