@@ -21,12 +21,12 @@ UNECE_UNITS = {
     "MLT": "milliliter",
     "CLT": "centiliter",
     "DLT": "deciliter",
-    "MTQ": "cubic_meter",
+    "MTQ": "meter ** 3",
     "MTR": "meter",
     "CMT": "centimeter",
     "MMT": "millimeter",
     "KMT": "kilometer",
-    "MTK": "square_meter",
+    "MTK": "meter ** 2",
     "HUR": "hour",
     "MIN": "minute",
 }
@@ -54,6 +54,6 @@ def convert(amount: Decimal, from_unit: str, to_unit: str) -> Decimal:
     registry = _registry()
     try:
         converted = registry.Quantity(Decimal(amount), UNECE_UNITS[from_unit]).to(UNECE_UNITS[to_unit])
-    except pint.DimensionalityError as error:
+    except (pint.DimensionalityError, pint.UndefinedUnitError) as error:
         raise UnitError(f"Cannot convert {from_unit} into {to_unit}.") from error
     return Decimal(converted.magnitude)

@@ -107,11 +107,6 @@ def test_delivery_sources_and_their_labels():
     assert DeliverySource.LABELS == {"by_hand": "by hand", "packing_events": "from packing events"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a delivery in MTQ or MTK reaches pint under a unit name it does not define (see tests/orders/"
-    "test_units.py): POST …/calculations answers 500 instead of converting 1 MTQ to 1000 LTR or refusing MTK",
-)
 def test_calculations_in_cubic_metres_convert_and_square_metres_are_refused(api, seed_order):
     # given an entry sold per litre
     seed_order["entries"][0]["measurementUnit"] = {"unit": "LTR", "quantity": 1}

@@ -43,11 +43,6 @@ def test_convert_to_the_same_unit_keeps_the_amount_as_written():
     assert str(convert(D("7"), "MTQ", "MTQ")) == "7"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="orders/units.py maps MTQ to pint's 'cubic_meter' and MTK to 'square_meter', names pint does not "
-    "define: any conversion from or to them raises pint's UndefinedUnitError instead of converting",
-)
 @pytest.mark.parametrize(
     ("amount", "from_unit", "to_unit", "expected"),
     [("1", "MTQ", "LTR", "1000"), ("500", "LTR", "MTQ", "0.5")],
@@ -56,11 +51,6 @@ def test_convert_cubic_metres(amount, from_unit, to_unit, expected):
     assert convert(D(amount), from_unit, to_unit) == D(expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MTK maps to 'square_meter', which pint does not define: MTK into MTR raises UndefinedUnitError "
-    "(a 500 through the API) instead of UnitError (a 400 naming the units)",
-)
 def test_convert_square_metres_into_metres_is_a_unit_error():
     with pytest.raises(UnitError, match=r"^Cannot convert MTK into MTR\.$"):
         convert(D(1), "MTK", "MTR")

@@ -103,6 +103,9 @@ def test_compile_query_money_bounds(priced_orders, q, expected):
         ('created:>="0001-01-01"', EVERY),
         ('created:>"0001-01-01"', EVERY),
         ('lastStatusChange:<="9999-12-31T23:59:59.999Z"', EVERY),
+        # documents show milliseconds: equality with a finer moment matches nothing, even as one of several
+        ('created:"2021-05-15T00:27:27.000417Z"', set()),
+        ('created:("2021-05-15T00:27:27.000417Z","9999-12-31T23:59:59.999Z")', set()),
     ],
 )
 def test_compile_query_dates_at_the_ends_of_the_calendar(priced_orders, q, expected):
