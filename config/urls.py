@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("orders.urls")),
+    path("", include("orders.webhooks.urls")),
     path("", include("pickpack.urls")),
     path("", staff_views.home, name="home"),
 ]

@@ -19,12 +19,16 @@ MANAGE_ORDERS = "orders.manage_orders"
 VIEW_JOBS = "pickpack.view_recalculationjob"
 VIEW_PACKING_EVENTS = "pickpack.view_packingevent"
 MANAGE_JOBS = "pickpack.manage_jobs"
+VIEW_WEBHOOKS = "orders.view_webhookendpoint"
+MANAGE_WEBHOOKS = "orders.manage_webhooks"
 
 # The order desk's groups. Job managers see orders too: a job's results link to them.
 STAFF_GROUPS: dict[str, tuple[str, ...]] = {
     "Order desk: viewers": (VIEW_ORDERS,),
     "Order desk: managers": (VIEW_ORDERS, MANAGE_ORDERS),
     "Order desk: job managers": (VIEW_ORDERS, VIEW_JOBS, VIEW_PACKING_EVENTS, MANAGE_JOBS),
+    # Endpoints receive every order of the tenant: adding one is for whoever runs the integrations.
+    "Order desk: integration managers": (VIEW_ORDERS, VIEW_WEBHOOKS, MANAGE_WEBHOOKS),
 }
 
 

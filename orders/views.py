@@ -63,7 +63,7 @@ ENTRIES_PER_PAGE = 100
 HISTORY_RECORDS = 100
 MAX_DOCUMENT_SHOWN = 200_000
 # Sections a tenant switch may land on: the same page of the other tenant.
-SWITCH_SECTIONS = ("staff:dashboard", "staff:order_list", "jobs:job_list", "jobs:event_list")
+SWITCH_SECTIONS = ("staff:dashboard", "staff:order_list", "jobs:job_list", "jobs:event_list", "webhooks:endpoint_list")
 # The list's sortable columns: (heading, sort key, whether a first click sorts descending).
 ORDER_COLUMNS = (
     ("Order", "id", False),
