@@ -26,6 +26,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from orders import documents  # noqa: E402
+from orders.documents import MAX_KEYS  # noqa: E402
 from orders.schema import MAX_ENTRIES_PER_ORDER  # noqa: E402
 from orders.scopes import ALL_SCOPES, VENDOR_SCOPES  # noqa: E402
 from orders.services import create_api_client, create_tenant  # noqa: E402
@@ -95,8 +96,9 @@ def main() -> None:
     call("a body at the size cap", "PATCH", f"salesorders/{order_id}", junk)
     nested = '{"mixins": {"a": ' + "[" * 100_000 + "]" * 100_000 + "}}"
     call("100,000 nested arrays", "PATCH", f"salesorders/{order_id}", nested)
-    many = documents.dumps({"mixins": {f"k{index}": [index] for index in range(100_000)}})
-    call(f"{100_000:,} mixin keys ({len(many):,} bytes)", "PATCH", f"salesorders/{order_id}", many)
+    for keys in (MAX_KEYS - 100, 100_000):
+        many = documents.dumps({"mixins": {f"k{index}": [index] for index in range(keys)}})
+        call(f"{keys:,} mixin keys ({len(many):,} bytes)", "PATCH", f"salesorders/{order_id}", many)
     job = json.dumps({"jobType": "MANUAL", "orderIds": [f"EON{index}" for index in range(MAX_ORDER_IDS)]})
     start = time.process_time()
     response = http.post(f"/pick-pack/{TENANT}/jobs/recalculations", data=job, content_type="application/json", **auth)

@@ -19,6 +19,8 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # The version only says which write a record is; it is the record's own field.
 IGNORED_PATHS = frozenset({"metadata.version"})
 ABSENT = None  # how a missing value reads in a change: JSON null
+# An object with more changed keys than this (mixins rewritten wholesale, say) is one change of the whole object.
+MAX_CHANGED_KEYS = 100
 
 
 def document_changes(before: dict, after: dict) -> list[dict]:
@@ -31,12 +33,18 @@ def document_changes(before: dict, after: dict) -> list[dict]:
 
 
 def _differences(before: Any, after: Any, path: str):
+    if _same(before, after):
+        return  # one comparison at C speed for an unchanged subtree (an entry, an address)
     if isinstance(before, dict) and isinstance(after, dict):
-        for key in dict.fromkeys([*before, *after]):
+        changed = [key for key in dict.fromkeys([*before, *after]) if not _same(before.get(key), after.get(key))]
+        if len(changed) > MAX_CHANGED_KEYS and path:
+            yield path, before, after  # a rewritten object reads better, and costs less, as one change
+            return
+        for key in changed:
             yield from _differences(before.get(key, ABSENT), after.get(key, ABSENT), _join(path, key))
     elif _is_entry_list(before, after, path):
         yield from _entry_differences(before or [], after or [], path)
-    elif not _same(before, after):
+    else:
         yield path, before, after
 
 

@@ -25,6 +25,9 @@ UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 # Objects and arrays within each other: far deeper than any order (about 6), shallow enough for every recursive
 # walk over a document (merge patches, validation, the databases' JSON functions).
 MAX_DEPTH = 32
+# Object keys in one body: an order of 1,000 entries as verbose as Emporix's examples holds about 63,000. Every write
+# walks its document a few times (merge, validation, the audit trail's diff), so the keys bound its cost.
+MAX_KEYS = 70_000
 
 
 class InvalidJSON(ValueError):
@@ -88,9 +91,12 @@ def _check_structure(raw: bytes) -> None:
     """
     long_digits = LONG_DIGITS.search(raw) is not None
     maybe_deep = raw.count(b"[") + raw.count(b"{") > MAX_DEPTH
-    if not (long_digits or maybe_deep):
+    maybe_many_keys = raw.count(b":") > MAX_KEYS
+    if not (long_digits or maybe_deep or maybe_many_keys):
         return
     structure = STRING_LITERAL.sub(b'""', raw)  # linear on valid JSON: every quote opens or closes a string
+    if maybe_many_keys and (keys := structure.count(b":")) > MAX_KEYS:
+        raise InvalidJSON(f"The body holds {keys:,} object keys, more than the {MAX_KEYS:,} one request may hold")
     if long_digits and (match := LONG_DIGITS.search(structure)):
         raise InvalidJSON(str(NumberOutOfBounds(match.group().decode())))
     if maybe_deep and _deepest(structure.translate(None, NOT_A_BRACKET)) > MAX_DEPTH:

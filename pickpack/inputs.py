@@ -15,7 +15,7 @@ AMOUNT_PLACES = 3
 MAX_EVENT_ID_LENGTH = 128
 MAX_ORDER_ID_LENGTH = 255
 # Orders one MANUAL job may list: creating the job stays well under a second; more orders go in several jobs.
-MAX_ORDER_IDS = 10_000
+MAX_ORDER_IDS = 5_000
 
 
 @dataclass(frozen=True)

@@ -172,3 +172,9 @@ def test_prune_changes_deletes_the_records_older_than_the_days_given(api, order_
     call_command("prune_changes", "--older-than", "90", stdout=output)
     assert "Deleted 1 change records" in output.getvalue()
     assert list(ChangeRecord.objects.values_list("operation", flat=True)) == ["patch"]
+
+
+def test_an_object_rewritten_wholesale_is_one_change():
+    before = {"mixins": {"a": 1}}
+    after = {"mixins": {f"k{index}": index for index in range(150)}}
+    assert document_changes(before, after) == [{"path": "mixins", "before": before["mixins"], "after": after["mixins"]}]

@@ -260,3 +260,12 @@ def test_a_page_over_the_entry_budget_is_refused_and_a_smaller_one_answered(api,
         assert "9 entries" in error["message"]
         # and two orders (6 entries) are answered
         assert len(api.get("salesorders?fields=id&pageSize=2").json()) == 2
+
+
+def test_a_body_of_too_many_keys_is_refused(api, stored):
+    body = documents.dumps({"mixins": {f"k{index}": 1 for index in range(documents.MAX_KEYS + 1)}})
+    error = assert_error(api.call("PATCH", f"salesorders/{stored.order_id}", body=body), 400, "validation_violation")
+    assert "object keys" in error["message"]
+    assert unchanged(stored)
+    colons_in_text = documents.dumps({"mixins": {"note": ":" * (documents.MAX_KEYS + 1)}})
+    assert api.call("PATCH", f"salesorders/{stored.order_id}", body=colons_in_text).status_code == 204
