@@ -53,8 +53,9 @@ def event_representation(event: PackingEvent) -> dict:
 
 
 def job_representation(job: RecalculationJob) -> dict:
-    """Schema RecalculationJob, key for key as in the seed's example."""
-    return {
+    """Schema RecalculationJob, key for key as in the seed's example; `finishedAt` only once the job finished (the
+    spec types it as a string, not nullable)."""
+    representation = {
         "id": job.job_id,
         "jobType": job.job_type,
         "orders": [
@@ -63,8 +64,10 @@ def job_representation(job: RecalculationJob) -> dict:
         ],
         "jobStatus": job.job_status,
         "startedAt": format_timestamp(job.started_at),
-        "finishedAt": format_timestamp(job.finished_at) if job.finished_at else None,
     }
+    if job.finished_at:
+        representation["finishedAt"] = format_timestamp(job.finished_at)
+    return representation
 
 
 @extend_schema(tags=["Events"], parameters=[TENANT])
