@@ -78,6 +78,7 @@ AREAS = {
     "vendors": Area(
         ("orders/vendors.py", "orders/scopes.py"),
         (
+            "tests/orders/test_vendor_rules.py",
             "tests/orders/test_orders_api.py",
             "tests/orders/test_split_api.py",
             "tests/orders/test_tokens_api.py",
