@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from . import pricing
 from .documents import format_timestamp
 
 CENT = Decimal("0.01")
@@ -217,46 +218,60 @@ def demo_order(rng: random.Random, number: int, now: datetime) -> dict:
         "city": rng.choice(CITIES),
         "country": country,
     }
-    return {
-        "status": rng.choice(STATUSES),
-        "created": format_timestamp(created),
-        "entries": entries,
-        "discounts": [],
-        "customer": {
-            "id": f"C{rng.randint(10000, 99999)}",
-            "firstName": first,
-            "lastName": last,
-            "email": f"{first.lower()}.{number}@example.com",
-        },
-        "siteCode": site,
-        "countryCode": country,
-        "currency": currency,
-        "billingAddress": address,
-        "shippingAddress": address,
-        "payments": [
-            {
-                "status": "PENDING",
-                "method": rng.choice(["invoice", "card", "paypal"]),
-                "currency": currency,
-                "authorizedAmount": net + tax,
-            }
-        ],
-        "totalAuthorizedAmount": net + tax,
-        "metadata": {"mixins": {"generalAttributes": "https://example.com/schemata/orderGeneralAttributes.v9.json"}},
-        "mixins": {
-            "generalAttributes": {
-                "orderNumber": f"EON{number}",
-                "customerFirstOrder": rng.random() < 0.2,
-                "extendedOrderStatus": rng.choice(["01", "05", "10"]),
-            }
-        },
-        "calculatedPrice": {
-            "price": {"netValue": net, "grossValue": net + tax, "taxValue": tax},
-            "finalPrice": {
-                "netValue": net,
-                "grossValue": net + tax,
-                "taxValue": tax,
-                "taxAggregate": {"lines": tax_lines},
+    return priced_as_the_engine_prices(
+        {
+            "status": rng.choice(STATUSES),
+            "created": format_timestamp(created),
+            "entries": entries,
+            "discounts": [],
+            "customer": {
+                "id": f"C{rng.randint(10000, 99999)}",
+                "firstName": first,
+                "lastName": last,
+                "email": f"{first.lower()}.{number}@example.com",
             },
-        },
-    }
+            "siteCode": site,
+            "countryCode": country,
+            "currency": currency,
+            "billingAddress": address,
+            "shippingAddress": address,
+            "payments": [
+                {
+                    "status": "PENDING",
+                    "method": rng.choice(["invoice", "card", "paypal"]),
+                    "currency": currency,
+                    "authorizedAmount": net + tax,
+                }
+            ],
+            "totalAuthorizedAmount": net + tax,
+            "metadata": {
+                "mixins": {"generalAttributes": "https://example.com/schemata/orderGeneralAttributes.v9.json"}
+            },
+            "mixins": {
+                "generalAttributes": {
+                    "orderNumber": f"EON{number}",
+                    "customerFirstOrder": rng.random() < 0.2,
+                    "extendedOrderStatus": rng.choice(["01", "05", "10"]),
+                }
+            },
+            "calculatedPrice": {
+                "price": {"netValue": net, "grossValue": net + tax, "taxValue": tax},
+                "finalPrice": {
+                    "netValue": net,
+                    "grossValue": net + tax,
+                    "taxValue": tax,
+                    "taxAggregate": {"lines": tax_lines},
+                },
+            },
+        }
+    )
+
+
+def priced_as_the_engine_prices(document: dict) -> dict:
+    """The document as the pricing engine answers it: what a recalculation would store changes nothing, to the
+    cent; the authorized amounts are its total."""
+    priced = pricing.calculate(document)
+    total = priced["totalPrice"]
+    priced["totalAuthorizedAmount"] = total
+    priced["payments"] = [{**payment, "authorizedAmount": total} for payment in priced["payments"]]
+    return priced
