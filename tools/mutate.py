@@ -470,6 +470,41 @@ def preload_libraries() -> None:
         raise SystemExit(f"project modules were imported before forking: {loaded[:5]}")
 
 
+TEST_DATABASE = "test.sqlite3"
+DATABASE_PROBE = "def test_database_is_created(db):\n    pass\n"
+
+
+def prepare_database(workdir: Path) -> None:
+    """Create the test database once, migrated and empty, and keep a copy every test run starts from.
+
+    Runs share the database (--reuse-db): without the copy, a run killed at its timeout, or one whose transactional
+    tests flushed what migrations had stored, would leave data that fails the next mutant's tests — a false kill.
+    """
+    if os.environ.get("DATABASE_URL"):
+        raise SystemExit("mutation runs use SQLite: unset DATABASE_URL")
+    probe = workdir / "tests" / "test_mutation_database_probe.py"
+    probe.write_text(DATABASE_PROBE)
+    try:
+        code = _forked_pytest(
+            ["-q", "-p", "no:cacheprovider", "--create-db", "--reuse-db", str(probe)],
+            log=Path(os.devnull),
+            deadline=time.monotonic() + 600,
+        )
+    finally:
+        probe.unlink()
+    if code != 0:
+        raise SystemExit("could not create the test database")
+    database = Path(os.environ["VAR_DIR"]) / TEST_DATABASE
+    shutil.copyfile(database, database.with_suffix(".pristine"))
+
+
+def restore_database() -> None:
+    database = Path(os.environ["VAR_DIR"]) / TEST_DATABASE
+    for leftover in (database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(database.with_suffix(".pristine"), database)
+
+
 def run_tests(workdir: Path, tests: tuple[str, ...], *, timeout: float, log: Path) -> tuple[str, float]:
     """('killed'|'survived'|'timeout', seconds): each test path in turn, until one fails.
 
@@ -491,6 +526,7 @@ def run_tests(workdir: Path, tests: tuple[str, ...], *, timeout: float, log: Pat
             *ignored,
             path,
         ]
+        restore_database()
         code = _forked_pytest(arguments, log=log, deadline=started + timeout)
         if code is None:
             return "timeout", time.monotonic() - started
@@ -664,6 +700,7 @@ def main() -> None:
         )
         if not args.list:
             preload_libraries()
+            prepare_database(workdir)
         summaries = [run_area(name, AREAS[name], args, workdir, results_dir) for name in names]
     if not args.list:
         print("\narea        killed / non-equivalent")
