@@ -1,0 +1,91 @@
+"""The webhook outbox's cost: write overhead of an API PATCH with no endpoint and with one subscribed endpoint.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hooks_bench CELERY_BROKER_URL=redis://127.0.0.1:6379/13 \\
+        .venv/bin/python bench/webhooks_bench.py [--writes-per-round 500] [--rounds 12]
+
+Migrates the database, makes a tenant, one demo order and one endpoint, then sends PATCHes through Django's whole HTTP
+stack in this process, in rounds that take turns: the outbox switched off (the reference), on with the endpoint
+disabled (0 endpoints), on with it enabled (1 endpoint: the event, its delivery and the task queued on commit to the
+broker; no worker runs, so nothing is sent). Prints the median time per PATCH of each and their ratios.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("WEBHOOKS_ALLOW_PRIVATE_URLS", "true")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from orders import documents, services  # noqa: E402
+from orders.actors import Actor  # noqa: E402
+from orders.demo import demo_order  # noqa: E402
+from orders.scopes import ALL_SCOPES, VENDOR_SCOPES  # noqa: E402
+from orders.webhooks import outbox  # noqa: E402
+from orders.webhooks import services as webhooks  # noqa: E402
+from orders.webhooks.models import WebhookEndpoint, WebhookEvent  # noqa: E402
+
+MODES = ("reference", "0 endpoints", "1 endpoint")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--writes-per-round", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=12)
+    args = parser.parse_args()
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    call_command("migrate", verbosity=0)
+    tenant = services.create_tenant(name=f"hooks{random.randrange(10**6)}")
+    client, secret = services.create_api_client(
+        tenant=tenant, scopes=[scope for scope in ALL_SCOPES if scope not in VENDOR_SCOPES]
+    )
+    http = Client()
+    form = {"grant_type": "client_credentials", "client_id": client.application.client_id, "client_secret": secret}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {http.post('/oauth/token', form).json()['access_token']}"}
+    document = {**demo_order(random.Random(1), 1, timezone.now()), "status": "CREATED"}
+    order = services.create_order(tenant=tenant, document=document, actor=Actor.system())
+    endpoint, _ = webhooks.create_endpoint(tenant=tenant, url="http://127.0.0.1:9/hooks")
+    path = f"/order-v2/{tenant.name}/salesorders/{order.order_id}"
+    timings: dict[str, list[float]] = {mode: [] for mode in MODES}
+    real_record = outbox.record
+    written = 0
+    for round_number in range(args.rounds):
+        mode = MODES[round_number % len(MODES)]
+        outbox.record = (lambda **kwargs: None) if mode == "reference" else real_record
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=mode == "1 endpoint")
+        start = time.perf_counter()
+        for _ in range(args.writes_per_round):
+            written += 1
+            body = documents.dumps({"customer": {"email": f"buyer.{written}@example.com"}})
+            response = http.generic("PATCH", path, data=body, content_type="application/json", **auth)
+            assert response.status_code == 204, response.content
+        timings[mode].append((time.perf_counter() - start) / args.writes_per_round * 1000)
+        print(f"round {round_number + 1:2}: {mode:12} {timings[mode][-1]:.3f} ms per PATCH", flush=True)
+    outbox.record = real_record
+    medians = {mode: statistics.median(values) for mode, values in timings.items()}
+    reference = medians["reference"]
+    print(f"{connection.vendor} with broker {settings.CELERY_BROKER_URL.split(':', 1)[0]}")
+    for mode in MODES:
+        print(f"median {mode:12} {medians[mode]:.3f} ms per PATCH, ratio {medians[mode] / reference:.3f}")
+    sizes = [len(documents.dumps(event.payload)) for event in WebhookEvent.objects.filter(tenant=tenant)[:100]]
+    if sizes:
+        print(f"payload of order.updated: {statistics.median(sizes):.0f} bytes (median)")
+
+
+if __name__ == "__main__":
+    main()
