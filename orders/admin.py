@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 
 from orders import documents, services
 
+from .currencies import minor_unit
 from .models import ApiClient, ChangeRecord, Order, OrderEntry, OrderEvent, Product, TaxRate, Tenant
 from .staff import staff_actor
 from .webhooks import admin as webhooks_admin  # noqa: F401  (registers the webhook models)
@@ -44,7 +46,7 @@ class OrderEventInline(admin.TabularInline):
 class OrderAdmin(admin.ModelAdmin):
     """Read-friendly: orders change through the API and the staff pages, where the rules live."""
 
-    list_display = ["order_id", "tenant", "status", "customer_email", "total_gross", "currency", "site_code", "created"]
+    list_display = ["order_id", "tenant", "status", "customer_email", "total", "site_code", "created"]
     list_filter = ["tenant", "status", "site_code", "currency", "order_type"]
     search_fields = ["order_id", "customer_email", "customer_id"]
     date_hierarchy = "created"
@@ -67,6 +69,7 @@ class OrderAdmin(admin.ModelAdmin):
         "total_gross",
         "order_type",
         "master_order",
+        "staff_page",
         "pretty_document",
     ]
 
@@ -83,6 +86,19 @@ class OrderAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for order in queryset.select_related("tenant"):
             self.delete_model(request, order)
+
+    @admin.display(description="Total", ordering="total_gross")
+    def total(self, order: Order) -> str:
+        """The gross total at the currency's precision, as the staff pages show money."""
+        if order.total_gross is None:
+            return "\N{EN DASH}"
+        places = minor_unit(order.currency)
+        return f"{order.total_gross:,.{places}f} {order.currency}"
+
+    @admin.display(description="Staff page")
+    def staff_page(self, order: Order) -> str:
+        url = reverse("staff:order_detail", args=[order.tenant.name, order.order_id])
+        return format_html('<a href="{}">Open {} on the order desk</a>', url, order.order_id)
 
     @admin.display(description="Document")
     def pretty_document(self, order: Order) -> str:

@@ -112,6 +112,7 @@ class OrderEntry(models.Model):
     unit = models.CharField(max_length=16, blank=True)
 
     class Meta:
+        verbose_name_plural = "order entries"
         ordering = ["order", "position"]
         constraints = [models.UniqueConstraint(fields=["order", "entry_id"], name="entry_id_unique_per_order")]
         indexes = [

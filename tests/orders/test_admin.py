@@ -46,3 +46,15 @@ def test_admin_order_page_shows_the_document_escaped(admin_client, order):
 
 def test_admin_needs_a_staff_login(client, db):
     assert client.get("/admin/orders/order/").status_code == 302
+
+
+def test_the_admin_says_order_entries_shows_money_at_the_currency_precision_and_links_the_staff_page(
+    admin_client, api, seed_order
+):
+    order_id = api.post("salesorders", seed_order).json()["id"]
+    order = Order.objects.get(order_id=order_id)
+    listing = admin_client.get("/admin/orders/order/").content.decode()
+    assert f"{order.total_gross:,.2f} EUR" in listing
+    page = admin_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+    assert f'href="/staff/acme/orders/{order_id}/"' in page
+    assert "Order entries" in page and "Order entrys" not in page

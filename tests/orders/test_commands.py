@@ -142,3 +142,35 @@ def test_seed_demo_loads_once_and_skips_what_exists(client, db):
     assert Application.objects.filter(client_id="demo-client").count() == 1
     assert client.login(username="admin", password="admin")
     assert issue_token(client, "demo-client", "demo-secret")
+
+
+def test_create_staff_user_makes_a_member_of_the_tenant_who_can_sign_in_and_work(tenant, client):
+    # when
+    output = StringIO()
+    call_command(
+        "create_staff_user",
+        "--tenant",
+        "acme",
+        "--username",
+        "anna",
+        "--password",
+        "s3cret-pass",
+        "--name",
+        "Anna Meyer",
+        stdout=output,
+    )
+    # then
+    assert json.loads(output.getvalue()) == {
+        "username": "anna",
+        "tenant": "acme",
+        "role": "manager",
+        "groups": ["Order desk: managers"],
+        "created": True,
+    }
+    assert client.login(username="anna", password="s3cret-pass")
+    assert client.get("/staff/acme/orders/").status_code == 200
+
+
+def test_create_staff_user_refuses_an_unknown_tenant(db):
+    with pytest.raises(CommandError, match="No tenant 'nowhere'"):
+        call_command("create_staff_user", "--tenant", "nowhere", "--username", "anna")
