@@ -24,7 +24,9 @@ install: $(BIN)/.installed
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-# Web server and Celery worker side by side; Ctrl-C stops both.
+# Web server and Celery worker side by side; Ctrl-C stops both. The demo may send webhooks to a receiver on this
+# machine (loopback and private addresses are refused otherwise).
+run: export WEBHOOKS_ALLOW_PRIVATE_URLS ?= true
 run: migrate
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving http://$(HOST):$(PORT)/ (API docs at /api/docs/, admin at /admin/, login admin/admin)"

@@ -40,7 +40,8 @@ def check_url(url: str, *, allow_private: bool | None = None) -> Target:
     for address in addresses:
         reason = refusal(ipaddress.ip_address(address), allow_private=allow_private)
         if reason:
-            raise UrlRefused(f"{target.host} resolves to {address}, {reason}.")
+            where = f"{address} is" if address == target.host.strip("[]") else f"{target.host} resolves to {address},"
+            raise UrlRefused(f"{where} {reason}.")
     return Target(target.scheme, target.host, target.port, target.path, addresses)
 
 
@@ -80,7 +81,7 @@ def refusal(address: Address, *, allow_private: bool) -> str:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if address.is_unspecified or address.is_multicast:
-        return "which is no host's address"
+        return "not a host's address"
     if address.is_global:
         return ""
     if allow_private:
