@@ -8,8 +8,9 @@ from typing import Any
 
 from ..documents import format_timestamp
 
-# A field tree: None copies the value as it is; a dict keeps only its fields, of an object or of each object of a
-# list. Spelled out from the page's order.created and order.updated schema (both are the same).
+# A field tree, in the page's order: None copies the value as it is; a dict keeps only its fields, of an object or of
+# each object of a list. Spelled out from the page's order.created and order.updated schema (both are the same);
+# below the order and its entries, objects (customer, addresses, payments, product…) are copied as stored.
 ENTRY_FIELDS: dict[str, Any] = dict.fromkeys(
     [
         "id",
@@ -37,10 +38,11 @@ ENTRY_FIELDS: dict[str, Any] = dict.fromkeys(
 )
 METADATA_FIELDS = ("mixins", "mixinsToValidate", "version", "createdAt", "modifiedAt")
 ORDER_FIELDS: dict[str, Any] = {
+    "id": None,
+    "status": None,
+    "entries": ENTRY_FIELDS,
     **dict.fromkeys(
         [
-            "id",
-            "status",
             "discounts",
             "customer",
             "siteCode",
@@ -57,6 +59,7 @@ ORDER_FIELDS: dict[str, Any] = {
             "totalPrice",
             "totalAuthorizedAmount",
             "currency",
+            "metadata",
             "mixins",
             "orderCycle",
             "deliveryWindowId",
@@ -67,7 +70,6 @@ ORDER_FIELDS: dict[str, Any] = {
             "shipments",
         ]
     ),
-    "entries": ENTRY_FIELDS,
 }
 
 
@@ -109,16 +111,10 @@ def status_changed_payload(
     *, order_id: str, status: str, previous: str, site_code: str, version: int, changed: datetime
 ) -> dict:
     """order.status_changed (ours): the order, its new and previous status, when, and the version written."""
-    payload = {
-        "id": order_id,
-        "status": status,
-        "previousStatus": previous,
-        "lastStatusChange": format_timestamp(changed),
-        "metadata": {"version": version},
-    }
+    payload = {"id": order_id, "status": status, "previousStatus": previous}
     if site_code:
         payload["siteCode"] = site_code
-    return payload
+    return payload | {"lastStatusChange": format_timestamp(changed), "metadata": {"version": version}}
 
 
 def deleted_payload(*, order_id: str, site_code: str, status: str) -> dict:
