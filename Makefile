@@ -10,8 +10,9 @@ export ALLOWED_HOSTS ?= 127.0.0.1,localhost,[::1],$(HOST)
 # Request lines up to gunicorn's maximum (long `q`s; longer ones go through POST …/search); header fields twice
 # that, so a Referer holding such a URL still fits. Beyond these gunicorn answers its own HTML 414 or 400.
 GUNICORN_LIMITS := --limit-request-line 8190 --limit-request-field_size 16380
+GUNICORN = $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) $(GUNICORN_LIMITS)
 
-.PHONY: install run test test-fast fmt lint migrate worker clean mutate
+.PHONY: install run serve test test-fast fmt lint migrate worker clean mutate
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +33,12 @@ run: migrate
 	@echo "Serving http://$(HOST):$(PORT)/ (API docs at /api/docs/, admin at /admin/, login admin/admin)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A config worker --beat --loglevel=WARNING --concurrency=$(CELERY_CONCURRENCY) & \
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) $(GUNICORN_LIMITS) --access-logfile - ; \
+	$(GUNICORN) --access-logfile - ; \
 	wait
+
+# The production web server alone: no demo data, no worker (docs/operations.md); reads HOST, PORT, DATABASE_URL.
+serve: migrate
+	$(GUNICORN)
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO
