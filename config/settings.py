@@ -32,6 +32,8 @@ def env_pair(name: str) -> tuple[str, str] | None:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-development-key-change-me-in-production")
+# Former SECRET_KEYs, comma-separated, still accepted after a rotation (sessions, and webhook secrets at rest).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

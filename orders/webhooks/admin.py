@@ -59,9 +59,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def response_add(self, request: HttpRequest, obj: WebhookEndpoint, post_url_continue=None) -> HttpResponse:
         return self._secret_page(request, obj, request.webhook_secret, created=True)
 
-    @admin.action(
-        description="Rotate the secret of the selected endpoint (one at a time)", permissions=["change"]
-    )
+    @admin.action(description="Rotate the secret of the selected endpoint (one at a time)", permissions=["change"])
     def rotate_secret(self, request: HttpRequest, queryset) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one endpoint: its new secret is shown once.", messages.ERROR)
@@ -138,9 +136,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     def has_manage_webhooks_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(MANAGE_WEBHOOKS)
 
-    @admin.action(
-        description="Redeliver the selected deliveries (same webhook-id)", permissions=["manage_webhooks"]
-    )
+    @admin.action(description="Redeliver the selected deliveries (same webhook-id)", permissions=["manage_webhooks"])
     def redeliver(self, request: HttpRequest, queryset) -> None:
         for delivery in queryset.select_related("endpoint__tenant"):
             services.redeliver(tenant=delivery.endpoint.tenant, delivery_id=delivery.pk)

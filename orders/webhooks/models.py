@@ -33,7 +33,12 @@ class WebhookEndpoint(models.Model):
         return f"{self.url} ({self.tenant_id})"
 
     def subscribes_to(self, event_type: str) -> bool:
-        return not self.events or event_type in self.events
+        return subscribes(self.events, event_type)
+
+
+def subscribes(events: list[str], event_type: str) -> bool:
+    """Whether an endpoint subscribed to `events` takes an event of this type: no list means every event."""
+    return not events or event_type in events
 
 
 class WebhookEvent(models.Model):

@@ -4,18 +4,19 @@ Called by orders.events (one function per kind of order event) and by pick-pack 
 subscribed, recording an event costs one indexed query and writes nothing.
 """
 
+import json
 import secrets
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from ..documents import format_timestamp
 from ..statuses import OrderStatus
 from . import payloads
 from .event_types import EventType
-from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent, subscribes
 
 
 def record(
@@ -26,12 +27,8 @@ def record(
     Must run inside the change's transaction: the event then exists exactly when the change does. `payload` is
     called only when an endpoint listens, so a large order's document is not copied for nothing.
     """
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(tenant_id=tenant_id, is_active=True).only("pk", "events")
-        if endpoint.subscribes_to(event_type)
-    ]
-    if not endpoints:
+    endpoint_ids = subscribed_endpoint_ids(tenant_id, event_type)
+    if not endpoint_ids:
         return None
     event = WebhookEvent.objects.create(
         tenant_id=tenant_id,
@@ -42,11 +39,32 @@ def record(
         payload=payload(),
     )
     deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(event=event, endpoint=endpoint, subject=subject, queued_at=at, next_attempt_at=at)
-        for endpoint in endpoints
+        WebhookDelivery(event=event, endpoint_id=endpoint_id, subject=subject, queued_at=at, next_attempt_at=at)
+        for endpoint_id in endpoint_ids
     )
     transaction.on_commit(partial(_enqueue, [delivery.pk for delivery in deliveries]), robust=True)
     return event
+
+
+def subscribed_endpoint_ids(tenant_id: int, event_type: str) -> list[int]:
+    """The tenant's active endpoints that take this type of event.
+
+    Written as SQL because every order write asks, for every tenant: the ORM costs about 0.6 ms of CPU more per query
+    (measured on PostgreSQL, docs/performance.md), which is most of what webhooks cost a tenant without endpoints.
+    """
+    quote, meta = connection.ops.quote_name, WebhookEndpoint._meta
+    sql = (
+        f"SELECT {quote('id')}, {quote(meta.get_field('events').column)} FROM {quote(meta.db_table)} "
+        f"WHERE {quote(meta.get_field('tenant').column)} = %s AND {quote(meta.get_field('is_active').column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tenant_id])
+        rows = cursor.fetchall()
+    return [
+        endpoint_id
+        for endpoint_id, events in rows
+        if subscribes(json.loads(events) if isinstance(events, str) else events, event_type)
+    ]
 
 
 def new_message_id() -> str:

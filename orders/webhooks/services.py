@@ -20,7 +20,7 @@ from ..models import Tenant
 from . import outbox, sending
 from .addresses import UrlRefused, check_url
 from .event_types import ALL_EVENT_TYPES, unknown_event_types
-from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .signing import SecretUnreadable, decrypt_secret, encrypt_secret, new_secret, sign
 
 # Retry delays are shortened by up to this fraction at random, so that an endpoint back from an outage is not hit by
@@ -30,6 +30,8 @@ RETRY_JITTER = 0.1
 LEASE_MARGIN_SECONDS = 10
 # Deliveries the sweep queues again at a time; the next sweep takes the rest.
 SWEEP_BATCH_SIZE = 500
+# Events deleted per transaction by prune_events (with their deliveries and attempts).
+PRUNE_BATCH_SIZE = 1000
 
 
 # --- endpoints --------------------------------------------------------------------------------------------------
@@ -205,6 +207,22 @@ def requeue_due_deliveries(*, stale_for: timedelta) -> list[int]:
         WebhookDelivery.objects.filter(pk__in=delivery_ids, status=DeliveryStatus.PENDING).update(next_attempt_at=now)
         _enqueue(delivery_ids)
     return delivery_ids
+
+
+def prune_events(*, older_than: timedelta) -> int:
+    """Delete the events older than `older_than` that no delivery waits to send, with their deliveries and attempts;
+    returns how many. In batches, so that memory and each transaction stay small."""
+    cutoff = timezone.now() - older_than
+    waiting = WebhookDelivery.objects.filter(event=OuterRef("pk"), status=DeliveryStatus.PENDING)
+    old = WebhookEvent.objects.filter(timestamp__lt=cutoff).exclude(Exists(waiting)).order_by("pk")
+    deleted = 0
+    while batch := list(old.values_list("pk", flat=True)[:PRUNE_BATCH_SIZE]):
+        with transaction.atomic():
+            WebhookAttempt.objects.filter(delivery__event__in=batch).delete()
+            WebhookDelivery.objects.filter(event__in=batch).delete()
+            WebhookEvent.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+    return deleted
 
 
 def _line_heads(deliveries: QuerySet) -> QuerySet:

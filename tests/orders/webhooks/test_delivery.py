@@ -1,7 +1,9 @@
 """Deliveries over real HTTP to a receiver on 127.0.0.1: signed, retried with the same id, in order per order."""
 
+import re
 from datetime import timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -321,3 +323,21 @@ def test_the_sweep_queues_only_the_first_of_each_line(tenant, seed_order, receiv
     assert sorted(queued) == sorted(
         [delivery_of("order.created", first.order_id).pk, delivery_of("order.created", second.order_id).pk]
     )
+
+
+def test_the_verification_shown_in_the_integration_guide_accepts_a_delivery(
+    tenant, seed_order, receiver, subscribed, django_capture_on_commit_callbacks
+):
+    # given: the guide's Python example
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "integrations.md").read_text()
+    example = {}
+    exec(re.search(r"```python\n(.*?)```", guide, re.DOTALL).group(1), example)
+    _, secret = subscribed
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(tenant=tenant, document=seed_order, actor=ACTOR)
+    # then
+    [received] = receiver.requests
+    assert example["verify"](secret, received.headers, received.body)
+    assert not example["verify"](services.rotate_secret(endpoint=subscribed[0]), received.headers, received.body)
+    assert not example["verify"](secret, received.headers, received.body + b" ")
