@@ -65,6 +65,8 @@ VALID_REQUESTS = {
     f"GET {ORDER}/transitions": ({}, None),
     f"POST {ORDER}/transitions": ({}, lambda order: {"status": "CONFIRMED"}),
     f"GET {ORDER}/historical-transitions": ({}, None),
+    f"GET {ORDER}/changes": ({"path": "status"}, None),
+    "GET /order-v2/{tenant}/changes": ({"q": "operation:create"}, None),
     f"POST {ORDER}/calculations": ({}, lambda order: {"entries": [{"entryId": "ENTRY-1", "deliveredAmount": 2}]}),
     f"POST {ORDER}/entries": ({"store": True}, lambda order: {"entries": [{"entryId": "ENTRY-2", "quantity": 4}]}),
     f"POST {ORDER}/split": ({}, lambda order: {"splitBy": "VENDOR_ID"}),
