@@ -223,7 +223,9 @@ def test_start_job_overlapping_a_job_in_progress_is_409(pickpack, orders, django
     response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [orders[1].order_id]})
     # then
     body = assert_error(response, 409, "conflict_resource", "orderIds")
-    assert orders[1].order_id in body["message"] and running in body["message"]
+    overlap = f"{orders[1].order_id} already in job {running}, still IN_PROGRESS"
+    assert body["message"] == f"Orders are being recalculated by another job: {overlap}."
+    assert body["details"] == [{"field": "orderIds", "type": "conflict_resource", "message": overlap}]
     assert RecalculationJob.objects.count() == 1
 
 
