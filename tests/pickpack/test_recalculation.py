@@ -230,16 +230,39 @@ def test_run_recalculation_job_of_an_unknown_or_finished_job_does_nothing(orders
 
 
 def test_run_recalculation_job_walks_every_batch(tenant, not_queued, monkeypatch):
-    # given
+    # given batches of 2 rows, and every claim recorded
     monkeypatch.setattr(services, "JOB_BATCH_SIZE", 2)
     orders = create_demo_orders(tenant, 5)
     job = new_job(orders)
+    claims = []
+    claim = services.recalculate_next_order
+
+    def recorded(job, *, first, last=None, actor, wait=False):
+        row_id = claim(job, first=first, last=last, actor=actor, wait=wait)
+        claims.append((first, last, wait, row_id))
+        return row_id
+
+    monkeypatch.setattr(services, "recalculate_next_order", recorded)
     # when
     services.run_recalculation_job(job.job_id)
     # then
     job.refresh_from_db()
     assert statuses(job) == ["SUCCESS"] * 5
     assert job.job_status == JobStatus.SUCCESS
+    # each window of PENDING rows is walked without waiting, from just after the row last taken, until it is empty;
+    # then one waiting pass over the whole job finds nothing left that another worker held
+    one, two, three, four, five = job.order_rows.order_by("pk").values_list("pk", flat=True)
+    assert claims == [
+        (one, two, False, one),
+        (one + 1, two, False, two),
+        (two + 1, two, False, None),
+        (three, four, False, three),
+        (three + 1, four, False, four),
+        (four + 1, four, False, None),
+        (five, five, False, five),
+        (five + 1, five, False, None),
+        (0, None, True, None),
+    ]
 
 
 def test_finish_job_if_done_waits_for_pending_orders(orders, not_queued):
