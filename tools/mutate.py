@@ -89,7 +89,12 @@ AREAS = {
     ),
     "jobs": Area(
         ("pickpack/services.py",),
-        ("tests/pickpack/test_recalculation.py", "tests/pickpack/test_jobs_api.py", "tests/pickpack"),
+        (
+            "tests/pickpack/test_recalculation.py",
+            "tests/pickpack/test_jobs_api.py",
+            "tests/orders/webhooks/test_delivery.py::test_recalculation_job_finished_is_sent_when_a_job_ends",
+            "tests/pickpack",
+        ),
         functions={
             "pickpack/services.py": (
                 "run_recalculation_job",
