@@ -265,6 +265,31 @@ def test_run_recalculation_job_walks_every_batch(tenant, not_queued, monkeypatch
     ]
 
 
+def test_take_over_waits_for_each_row_left_pending_from_the_start(orders, not_queued, monkeypatch):
+    # given a job whose three rows a first pass left PENDING (as when other workers held them)
+    job = new_job(orders[:3])
+    claims = []
+    claim = services.recalculate_next_order
+
+    def recorded(job, *, first, last=None, actor, wait=False):
+        row_id = claim(job, first=first, last=last, actor=actor, wait=wait)
+        claims.append((first, last, wait, row_id))
+        return row_id
+
+    monkeypatch.setattr(services, "recalculate_next_order", recorded)
+    # when
+    services._take_over_held_orders(job, actor=ACTOR)
+    # then: from the first row on, waiting for each, each next wait just above the row taken
+    one, two, three = job.order_rows.order_by("pk").values_list("pk", flat=True)
+    assert claims == [
+        (0, None, True, one),
+        (one + 1, None, True, two),
+        (two + 1, None, True, three),
+        (three + 1, None, True, None),
+    ]
+    assert statuses(job) == ["SUCCESS"] * 3
+
+
 def test_finish_job_if_done_waits_for_pending_orders(orders, not_queued):
     # given
     job = new_job(orders[:2])
