@@ -13,6 +13,7 @@ from typing import Any
 
 from .documents import get_path
 from .errors import ErrorDetail, ValidationFailed
+from .pricing.money import TaxKey
 from .pricing.rounding import CURRENCY_PLACES, allocate
 from .statuses import OrderStatus
 
@@ -98,8 +99,9 @@ def master_after_split(master: dict, suborders: list[dict]) -> dict:
     }
     result["subTotalPrice"] = sum((Decimal(suborder["subTotalPrice"]) for suborder in suborders), ZERO)
     result["totalPrice"] = calculated["finalPrice"]["grossValue"]
-    if isinstance(result.get("tax"), dict) and isinstance(result["tax"].get("total"), dict):
-        result["tax"]["total"]["amount"] = calculated["finalPrice"]["taxValue"]
+    _legacy_tax_following(
+        result.get("tax"), calculated["finalPrice"]["taxAggregate"]["lines"], calculated["finalPrice"]["taxValue"]
+    )
     return result
 
 
@@ -160,8 +162,26 @@ def _summed(prices: list[dict], template: Any) -> dict:
 
 
 def _merged_tax_lines(final_prices: list[dict]) -> list[dict]:
-    merged: dict[tuple, list[dict]] = {}
+    """One line per tax code and rate, summed over the suborders, in the order the pricing engine writes lines."""
+    merged: dict[TaxKey, list[dict]] = {}
     for price in final_prices:
         for line in get_path(price, "taxAggregate.lines") or []:
-            merged.setdefault((line.get("taxCode"), line.get("taxRate")), []).append(line)
-    return [_summed(lines, lines[0]) for lines in merged.values()]
+            merged.setdefault(_tax_key(line.get("taxCode"), line.get("taxRate")), []).append(line)
+    return [_summed(merged[key], merged[key][0]) for key in sorted(merged, key=TaxKey.sort_key)]
+
+
+def _tax_key(code: Any, rate: Any) -> TaxKey:
+    return TaxKey(code, Decimal(rate) if rate is not None else None)
+
+
+def _legacy_tax_following(tax: Any, merged_lines: list[dict], total: Decimal) -> None:
+    """The deprecated `tax` object's lines and total, set from the merged aggregate, so that they add up again."""
+    if not isinstance(tax, dict):
+        return
+    amounts = {_tax_key(line.get("taxCode"), line.get("taxRate")): line["taxValue"] for line in merged_lines}
+    for line in tax.get("lines") or []:
+        key = _tax_key(line.get("code"), line.get("rate"))
+        if isinstance(line, dict) and key in amounts:
+            line["amount"] = amounts[key]
+    if isinstance(tax.get("total"), dict):
+        tax["total"]["amount"] = total

@@ -210,11 +210,6 @@ def test_split_suborders_keep_mixins_but_not_the_masters_payments(api, seed_orde
     assert master["metadata"]["version"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the master's legacy tax.lines keep its stand-alone amounts (REDUCED 1.56) while tax.total.amount and "
-    "the tax aggregate follow the suborders (5.47, REDUCED 1.57): the lines no longer add up to the total",
-)
 def test_split_master_legacy_tax_lines_follow_its_merged_tax_aggregate(api, two_vendor_order):
     # when
     master, _ = split(api, two_vendor_order)
@@ -324,12 +319,6 @@ def test_split_three_vendors_suborders(api, three_vendor_order):
 # (REDUCED before STANDARD, as in every order above); the merged master's lines come in the order first met.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the master's merged taxAggregate lines come in the order the suborders first name them (STANDARD, "
-    "REDUCED here), not sorted by tax code and rate as the engine writes them, so recalculating an unchanged "
-    "master reorders them",
-)
 def test_split_master_tax_lines_in_the_engines_order(api, seed_order):
     # given
     entries = [
