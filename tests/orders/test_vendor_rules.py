@@ -150,6 +150,7 @@ def test_order_level_change_is_refused_on_an_order_shared_with_other_vendors():
 
 SHARED = order(entry("a", SHOES), entry("b", GLOVES))
 OWN = order(entry("a", SHOES), entry("c", SHOES))
+STORED_WITHOUT_METADATA = {key: value for key, value in SHARED.items() if key != "metadata"}
 
 
 def changed(document: dict, **fields) -> dict:
@@ -165,9 +166,19 @@ def changed(document: dict, **fields) -> dict:
         (SHARED, changed(SHARED, lastStatusChange="2026-01-01T00:00:00.000Z")),  # a server field: the stored stays
         (SHARED, {key: value for key, value in SHARED.items() if key != "status"}),  # no status: the stored one
         (order(entry("a", SHOES)) | {"metadata": {}}, order(entry("a", SHOES)) | {"metadata": {"version": 1}}),
+        (STORED_WITHOUT_METADATA, STORED_WITHOUT_METADATA | {"metadata": {"version": 3}}),  # a client sends the version
         (OWN, changed(OWN, siteCode="AT", status="CONFIRMED")),  # order-level state of an order wholly its own
     ],
-    ids=["own-entry", "new-own-entry", "version", "server-field", "status-left-out", "empty-metadata", "own-order"],
+    ids=[
+        "own-entry",
+        "new-own-entry",
+        "version",
+        "server-field",
+        "status-left-out",
+        "empty-metadata",
+        "version-sent-for-a-document-without-metadata",
+        "own-order",
+    ],
 )
 def test_vendor_change_allowed(before, after):
     check_change(before, after, SHOES_CLIENT, server_fields=SERVER_FIELDS)
