@@ -165,3 +165,150 @@ def test_calculate_prices_amounts_up_to_31_digits_and_refuses_larger_ones():
     assert largest["calculatedPrice"]["finalPrice"]["grossValue"] == D("1E+30")
     with pytest.raises(PricingError, match="too large"):
         calculate(order(entry("a", unit_price="1E+31", quantity=1, tax_rate=0)))
+
+
+# --- rates of tax codes named without one -------------------------------------------------------------------------
+
+
+def fee_of(code: str) -> dict:
+    """A 10.00 entry fee naming `code` without a rate."""
+    return absolute_fee("service", "10", code)
+
+
+def fee_tax(priced: dict) -> Decimal:
+    return priced["entries"][0]["calculatedPrice"]["fees"][0]["price"]["taxValue"]
+
+
+def with_fee(code: str, **fields) -> dict:
+    return order(entry("a", unit_price="10", quantity=1, externalFees=[fee_of(code)]), **fields)
+
+
+@pytest.mark.parametrize(
+    ("document", "tax"),
+    [
+        # from a shipping line: SHIP at 20 %
+        (with_fee("SHIP", shipping=shipping(shipping_line("5", tax_code="SHIP", tax_rate=20))), "2.000"),
+        # from a payment fee's stored price: PAY at 10 %
+        (
+            with_fee(
+                "PAY", calculatedPrice={"paymentFees": [payment_fee("ABSOLUTE", "1", tax_code="PAY", tax_rate=10)]}
+            ),
+            "1.000",
+        ),
+        # from the stored total shipping (no lines): HAUL at 5 %
+        (
+            with_fee(
+                "HAUL",
+                calculatedPrice={
+                    "totalShipping": {"netValue": D(4), "taxValue": D("0.2"), "taxCode": "HAUL", "taxRate": 5}
+                },
+            ),
+            "0.500",
+        ),
+        # the entries' rates come first: STANDARD is 19 % though a shipping line says 16 %
+        (with_fee("STANDARD", shipping=shipping(shipping_line("5", tax_code="STANDARD", tax_rate=16))), "1.900"),
+    ],
+    ids=["shipping-line", "payment-fee", "stored-total-shipping", "first-one-wins"],
+)
+def test_calculate_fee_takes_the_rate_its_code_has_elsewhere_in_the_order(document, tax):
+    assert fee_tax(calculate(document)) == D(tax)
+
+
+def test_calculate_fee_takes_the_rate_of_an_entrys_stored_fee_of_its_code():
+    # given an entry whose stored fees priced OLD at 15 %, and a second entry with a new fee of code OLD
+    stored = {
+        "fees": [{"id": "x", "price": {"netValue": D(1), "taxValue": D("0.15"), "taxCode": "OLD", "taxRate": 15}}]
+    }
+    document = order(
+        entry("a", unit_price="10", quantity=1, calculatedPrice=stored),
+        entry("b", unit_price="10", quantity=1, externalFees=[fee_of("OLD")]),
+    )
+    # when / then
+    assert calculate(document)["entries"][1]["calculatedPrice"]["fees"][0]["price"]["taxValue"] == D("1.500")
+
+
+@pytest.mark.parametrize("rate", ["15", True, None], ids=["text", "boolean", "null"])
+def test_calculate_learns_no_rate_that_is_not_a_number(rate):
+    stored = {"fees": [{"id": "x", "price": {"netValue": D(1), "taxCode": "OLD", "taxRate": rate}}]}
+    document = order(
+        entry("a", unit_price="10", quantity=1, calculatedPrice=stored),
+        entry("b", unit_price="10", quantity=1, externalFees=[fee_of("OLD")]),
+    )
+    assert refused_field(document) == "entries[1].externalFees[0].taxCode"
+
+
+def test_calculate_refuses_a_negative_rate_given_for_a_code():
+    assert refused_field(with_fee("SERVICE"), tax_rates={"SERVICE": -1}) == "tax_rates['SERVICE']"
+
+
+# --- stored prices ------------------------------------------------------------------------------------------------
+
+
+def test_calculate_stored_payment_fee_price_takes_its_codes_rate_and_no_tax_when_it_has_none():
+    # given two fees kept as stored (no value): one naming REDUCED without rate, one with neither code nor tax
+    reduced = {"id": "r", "type": "ABSOLUTE", "price": {"netValue": D(2), "taxValue": D("0.14"), "taxCode": "REDUCED"}}
+    bare = {"id": "b", "type": "ABSOLUTE", "price": {"netValue": D(3)}}
+    document = order(
+        entry("a", unit_price="10", quantity=1, tax_code="REDUCED", tax_rate=7),
+        calculatedPrice={"paymentFees": [reduced, bare]},
+    )
+    # when
+    calculated = calculate(document)["calculatedPrice"]
+    # then: 2.000 / 0.140 at REDUCED 7 % (learnt from the entry), 3.000 untaxed
+    assert [amounts(fee["price"]) for fee in calculated["paymentFees"]] == [
+        decimals("2.000", "0.140", "2.140"),
+        decimals("3.000", "0", "3.000"),
+    ]
+    assert [
+        (line.get("taxCode"), line.get("taxRate")) for line in calculated["finalPrice"]["taxAggregate"]["lines"]
+    ] == [
+        ("REDUCED", 7),
+        (None, None),
+    ]
+
+
+# --- numbers, rates, codes, sequences -----------------------------------------------------------------------------
+
+
+def test_calculate_says_a_missing_number_is_required():
+    line = entry("a", unit_price="10", quantity=1)
+    line["amount"] = None
+    with pytest.raises(PricingError) as raised:
+        calculate(order(line))
+    assert (raised.value.field, raised.value.message) == ("entries[0].amount", "entries[0].amount is required")
+
+
+@pytest.mark.parametrize(
+    ("unit_price", "field"),
+    [
+        ({"taxCode": "STANDARD", "taxRate": -1}, "taxRate"),
+        ({"taxCode": "STANDARD", "taxRate": "19"}, "taxRate"),
+        ({"taxCode": 19, "taxRate": 19}, "taxCode"),
+    ],
+    ids=["negative-rate", "text-rate", "number-code"],
+)
+def test_calculate_refuses_bad_tax_codes_and_rates(unit_price, field):
+    line = entry("a", unit_price="10", quantity=1)
+    line["calculatedUnitPrice"] = unit_price
+    assert refused_field(order(line)) == f"entries[0].calculatedUnitPrice.{field}"
+
+
+def test_calculate_percent_discount_of_exactly_100_is_allowed():
+    line = entry(
+        "a", unit_price="10", quantity=1, externalDiscounts=[{"id": "d", "discountType": "PERCENT", "value": 100}]
+    )
+    assert amounts(calculate(order(line))["entries"][0]["calculatedPrice"]["finalPrice"]) == decimals("0", "0", "0")
+
+
+def test_calculate_discounts_without_sequence_come_after_those_with_one():
+    # given a 10.00 entry with a 1.00 ABSOLUTE discount listed first without sequence, and one of 2.00 at sequence 5
+    discounts = [
+        {"id": "unsequenced", "discountType": "ABSOLUTE", "value": D(1)},
+        {"id": "fifth", "discountType": "ABSOLUTE", "value": D(2), "sequence": 5},
+    ]
+    # when
+    applied = calculate(order(entry("a", unit_price="10", quantity=1, externalDiscounts=discounts)))["entries"][0][
+        "calculatedPrice"
+    ]["discountedPrice"]["appliedDiscounts"]
+    # then
+    assert [discount["id"] for discount in applied] == ["fifth", "unsequenced"]
