@@ -301,14 +301,15 @@ def test_calculate_percent_discount_of_exactly_100_is_allowed():
 
 
 def test_calculate_discounts_without_sequence_come_after_those_with_one():
-    # given a 10.00 entry with a 1.00 ABSOLUTE discount listed first without sequence, and one of 2.00 at sequence 5
+    # given a 10.00 entry with a 1.00 ABSOLUTE discount listed first without sequence, then sequences 1 and 0
     discounts = [
         {"id": "unsequenced", "discountType": "ABSOLUTE", "value": D(1)},
-        {"id": "fifth", "discountType": "ABSOLUTE", "value": D(2), "sequence": 5},
+        {"id": "first", "discountType": "ABSOLUTE", "value": D(2), "sequence": 1},
+        {"id": "zeroth", "discountType": "ABSOLUTE", "value": D(2), "sequence": 0},
     ]
     # when
     applied = calculate(order(entry("a", unit_price="10", quantity=1, externalDiscounts=discounts)))["entries"][0][
         "calculatedPrice"
     ]["discountedPrice"]["appliedDiscounts"]
     # then
-    assert [discount["id"] for discount in applied] == ["fifth", "unsequenced"]
+    assert [discount["id"] for discount in applied] == ["zeroth", "first", "unsequenced"]
