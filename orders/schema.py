@@ -3,6 +3,9 @@
 Only the fields the back office reads are typed here; every other field, mixins included,
 is kept verbatim. Each problem is reported with the path of the offending value, e.g.
 `entries[0].amount`, so a client knows exactly what to fix.
+
+Every check also carries the JSON Schema of what it accepts (`json_schema`), built with it from the same
+arguments: the OpenAPI document (orders/api/openapi.py) is derived from these checks, so the two cannot disagree.
 """
 
 import re
@@ -11,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from .currencies import is_currency
+from .currencies import MINOR_UNITS, is_currency
 from .documents import UNSTORABLE_TEXT_RULE, unstorable_text_paths
 from .errors import ErrorDetail, ValidationFailed
 from .statuses import OrderStatus
@@ -27,6 +30,23 @@ MAX_ITEMS = 1000
 ORDER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
+def with_schema(check: Check, schema: dict) -> Check:
+    """The check, carrying the JSON Schema (OpenAPI 3.0 dialect) of the values it accepts."""
+    check.json_schema = schema
+    return check
+
+
+def schema_of(check: Check) -> dict:
+    return check.json_schema
+
+
+def nullable(schema: dict) -> dict:
+    """A field's schema when null stands for leaving it out, as it does for every field these checks read."""
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], None], "nullable": True}
+    return {**schema, "nullable": True}
+
+
 def problem(path: str, message: str, kind: str = "invalid_field") -> list[ErrorDetail]:
     return [ErrorDetail(path or "body", message, kind)]
 
@@ -39,6 +59,9 @@ def string(value: Any, path: str) -> list[ErrorDetail]:
     return [] if isinstance(value, str) else problem(path, "must be a string")
 
 
+with_schema(string, {"type": "string"})
+
+
 def text(max_length: int) -> Check:
     """A string short enough for the indexed column it is copied to."""
 
@@ -49,11 +72,14 @@ def text(max_length: int) -> Check:
             return problem(path, f"must be at most {max_length} characters")
         return unstorable_text(value, path)
 
-    return check
+    return with_schema(check, {"type": "string", "maxLength": max_length})
 
 
 def boolean(value: Any, path: str) -> list[ErrorDetail]:
     return [] if isinstance(value, bool) else problem(path, "must be true or false")
+
+
+with_schema(boolean, {"type": "boolean"})
 
 
 def number(value: Any, path: str) -> list[ErrorDetail]:
@@ -64,12 +90,22 @@ def number(value: Any, path: str) -> list[ErrorDetail]:
     return []
 
 
+NUMBER_BOUNDS = {"minimum": -MAX_NUMBER, "maximum": MAX_NUMBER, "exclusiveMinimum": True, "exclusiveMaximum": True}
+with_schema(number, {"type": "number", **NUMBER_BOUNDS})
+
+
 def non_negative(value: Any, path: str) -> list[ErrorDetail]:
     return number(value, path) or ([] if value >= 0 else problem(path, "must not be negative"))
 
 
+with_schema(non_negative, {"type": "number", **NUMBER_BOUNDS, "minimum": 0, "exclusiveMinimum": False})
+
+
 def any_object(value: Any, path: str) -> list[ErrorDetail]:
     return [] if isinstance(value, dict) else problem(path, "must be a JSON object")
+
+
+with_schema(any_object, {"type": "object", "additionalProperties": True})
 
 
 def date_time(value: Any, path: str) -> list[ErrorDetail]:
@@ -83,18 +119,21 @@ def date_time(value: Any, path: str) -> list[ErrorDetail]:
     return problem(path, "must be an ISO 8601 date-time with a time zone, e.g. 2025-01-30T13:45:34.406Z")
 
 
+with_schema(date_time, {"type": "string", "format": "date-time"})
+
+
 def matching(pattern: re.Pattern, description: str) -> Check:
     def check(value: Any, path: str) -> list[ErrorDetail]:
         return string(value, path) or ([] if pattern.match(value) else problem(path, f"must be {description}"))
 
-    return check
+    return with_schema(check, {"type": "string", "pattern": pattern.pattern, "description": f"{description}."})
 
 
 def one_of(*choices: str) -> Check:
     def check(value: Any, path: str) -> list[ErrorDetail]:
         return [] if value in choices else problem(path, f"must be one of {', '.join(choices)}")
 
-    return check
+    return with_schema(check, {"type": "string", "enum": list(choices)})
 
 
 def obj(
@@ -124,7 +163,15 @@ def obj(
                 errors += field_check(value[name], f"{prefix}{name}")
         return errors
 
-    return check
+    schema: dict = {"type": "object", "additionalProperties": True}
+    if fields:
+        schema["properties"] = {
+            name: schema_of(field_check) if null_is_missing and name in required else nullable(schema_of(field_check))
+            for name, field_check in fields.items()
+        }
+    if required:
+        schema["required"] = list(required)
+    return with_schema(check, schema)
 
 
 def array(items: Check, min_items: int = 0, max_items: int = MAX_ITEMS) -> Check:
@@ -137,7 +184,8 @@ def array(items: Check, min_items: int = 0, max_items: int = MAX_ITEMS) -> Check
             return problem(path, f"must hold at most {max_items:,} items")
         return [error for index, item in enumerate(value) for error in items(item, f"{path}[{index}]")]
 
-    return check
+    schema = {"type": "array", "items": schema_of(items), "maxItems": max_items}
+    return with_schema(check, {**schema, "minItems": min_items} if min_items else schema)
 
 
 def one_of_required(*names: str) -> Check:
@@ -148,7 +196,7 @@ def one_of_required(*names: str) -> Check:
             )
         return []
 
-    return check
+    return with_schema(check, {"anyOf": [{"required": [name]} for name in names]})
 
 
 def exactly_one_of(*names: str) -> Check:
@@ -158,7 +206,7 @@ def exactly_one_of(*names: str) -> Check:
             return problem(f"{path}.{names[0]}" if path else names[0], f"give exactly one of {', '.join(names)}")
         return []
 
-    return check
+    return with_schema(check, {"oneOf": [{"required": [name]} for name in names]})
 
 
 def all_of(*checks: Check) -> Check:
@@ -169,15 +217,21 @@ def all_of(*checks: Check) -> Check:
                 return errors
         return []
 
-    return check
+    return with_schema(check, {"allOf": [schema_of(each) for each in checks]})
 
 
 def percent(value: Any, path: str) -> list[ErrorDetail]:
     return non_negative(value, path) or ([] if value <= 100 else problem(path, "is a percentage: at most 100"))
 
 
+with_schema(percent, {**schema_of(non_negative), "maximum": 100, "exclusiveMaximum": False})
+
+
 def currency(value: Any, path: str) -> list[ErrorDetail]:
     return [] if is_currency(value) else problem(path, "must be an ISO 4217 currency code such as EUR")
+
+
+with_schema(currency, {"type": "string", "enum": sorted(MINOR_UNITS), "description": "An ISO 4217 currency code."})
 
 
 price = obj({"netValue": number, "grossValue": number, "taxValue": number, "taxRate": number, "taxCode": string})

@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from orders.errors import ErrorDetail, ValidationFailed
-from orders.schema import boolean, date_time, non_negative, obj, problem, text, validate
-from orders.units import UnitError, check_unit
+from orders.schema import boolean, date_time, non_negative, obj, problem, schema_of, text, validate, with_schema
+from orders.units import UNECE_UNITS, UnitError, check_unit
 
 from .models import JobType
 
@@ -47,6 +47,9 @@ def amount(value: Any, path: str) -> list[ErrorDetail]:
     return errors
 
 
+with_schema(amount, {**schema_of(non_negative), "description": f"At most {AMOUNT_PLACES} decimal places."})
+
+
 def unit_code(value: Any, path: str) -> list[ErrorDetail]:
     errors = text(16)(value, path)
     if errors:
@@ -58,15 +61,19 @@ def unit_code(value: Any, path: str) -> list[ErrorDetail]:
     return []
 
 
+with_schema(unit_code, {"type": "string", "enum": list(UNECE_UNITS), "description": "A UN/ECE unit code."})
+
+
 def non_blank(max_length: int):
     def check(value: Any, path: str) -> list[ErrorDetail]:
         return text(max_length)(value, path) or (problem(path, "must not be empty") if not value.strip() else [])
 
-    return check
+    return with_schema(check, {**schema_of(text(max_length)), "pattern": r"\S"})
 
 
 REQUIRED_EVENT_FIELDS = ("eventId", "orderNumber", "productId", "unit", "timestamp", "site")
-event_fields = obj(
+# Schema OrderEntryEventCreate; a required field sent as null is missing too.
+packing_event = obj(
     {
         "eventId": non_blank(MAX_EVENT_ID_LENGTH),
         "orderNumber": non_blank(64),
@@ -81,17 +88,9 @@ event_fields = obj(
         "supplierId": text(64),
         "bookProduct": boolean,
     },
+    required=REQUIRED_EVENT_FIELDS,
+    null_is_missing=True,
 )
-
-
-def packing_event(value: Any, path: str) -> list[ErrorDetail]:
-    """Schema OrderEntryEventCreate; a required field sent as null is missing too."""
-    if not isinstance(value, dict):
-        return problem(path, "must be a JSON object")
-    missing = [
-        ErrorDetail(name, "is required", "missing_value") for name in REQUIRED_EVENT_FIELDS if value.get(name) is None
-    ]
-    return missing + event_fields(value, path)
 
 
 def packing_event_from(body: dict) -> NewPackingEvent:
