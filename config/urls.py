@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider.views import RevokeTokenView, TokenView
 
-from orders import views as staff_views
+from orders.staff import views as staff_views
 
 urlpatterns = [
     path("oauth/token", TokenView.as_view(), name="oauth-token"),
@@ -14,8 +14,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("orders.urls")),
+    path("", include("orders.staff.urls")),
     path("", include("orders.webhooks.urls")),
-    path("", include("pickpack.urls")),
+    path("", include("pickpack.staff.urls")),
     path("", staff_views.home, name="home"),
 ]

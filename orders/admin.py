@@ -6,7 +6,7 @@ from orders import documents, services
 
 from .currencies import minor_unit
 from .models import ApiClient, ChangeRecord, Order, OrderEntry, OrderEvent, Product, TaxRate, Tenant
-from .staff import staff_actor
+from .staff.access import staff_actor
 from .webhooks import admin as webhooks_admin  # noqa: F401  (registers the webhook models)
 
 

@@ -4,7 +4,7 @@ from django.db.models.signals import post_migrate
 
 def create_staff_groups(sender, **kwargs) -> None:
     """Keep the order desk's groups in step with the permissions migrations create (idempotent)."""
-    from .staff import ensure_staff_groups
+    from .staff.access import ensure_staff_groups
 
     ensure_staff_groups()
 

@@ -12,7 +12,7 @@ from orders.actors import Actor
 from orders.catalog import EntryChange
 from orders.demo import load_catalog
 from orders.services import change_entries, create_order
-from orders.staff import MANAGE_ORDERS, VIEW_ORDERS, find_permission
+from orders.staff.access import MANAGE_ORDERS, VIEW_ORDERS, find_permission
 
 PASSWORD = "staff-pass-1"
 SCRIPT = "<script>alert(1)</script>"

@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 
 from orders.documents import dumps
-from orders.presenters import plain_quantity
+from orders.staff.presenters import plain_quantity
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from ..errors import ValidationFailed
-from ..staff import MANAGE_WEBHOOKS
+from ..staff.access import MANAGE_WEBHOOKS
 from . import services
 from .event_types import EventType
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from orders.staff import ensure_staff_groups
+from orders.staff.access import ensure_staff_groups
 
 from ..staff import PASSWORD, permission
 

@@ -11,13 +11,13 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from orders import views
 from orders.actors import Actor
 from orders.catalog import EntryChange
 from orders.deliveries import Delivery
 from orders.models import Order, OrderEvent
 from orders.services import change_entries, create_order, patch_order, record_deliveries
-from orders.staff import MANAGE_ORDERS, VIEW_ORDERS
+from orders.staff import views
+from orders.staff.access import MANAGE_ORDERS, VIEW_ORDERS
 
 from ..staff import SCRIPT, assert_inert, assert_login_redirect
 

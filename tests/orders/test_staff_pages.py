@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from orders.staff import MANAGE_JOBS, STAFF_GROUPS, VIEW_ORDERS, ensure_staff_groups
+from orders.staff.access import MANAGE_JOBS, STAFF_GROUPS, VIEW_ORDERS, ensure_staff_groups
 
 from ..staff import PASSWORD, assert_inert, assert_login_redirect, permission
 

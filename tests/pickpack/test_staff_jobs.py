@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
-from orders.staff import MANAGE_JOBS, VIEW_JOBS, VIEW_ORDERS, VIEW_PACKING_EVENTS
+from orders.staff.access import MANAGE_JOBS, VIEW_JOBS, VIEW_ORDERS, VIEW_PACKING_EVENTS
 from pickpack.models import JobStatus, PackingEvent, RecalculationJob
 
 from ..staff import PASSWORD, SCRIPT, assert_inert, assert_login_redirect, permission

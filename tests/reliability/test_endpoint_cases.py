@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from orders.actors import Actor
 from orders.models import Order, OrderEntry, OrderEvent
 from orders.services import create_order
-from orders.staff import MANAGE_JOBS, MANAGE_ORDERS, VIEW_JOBS, VIEW_ORDERS, VIEW_PACKING_EVENTS
+from orders.staff.access import MANAGE_JOBS, MANAGE_ORDERS, VIEW_JOBS, VIEW_ORDERS, VIEW_PACKING_EVENTS
 from pickpack.inputs import packing_event_from
 from pickpack.models import JobType, PackingEvent, RecalculationJob, RecalculationJobOrder
 from pickpack.services import create_recalculation_job, record_packing_event

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from orders.models import Tenant
-from orders.staff import STAFF_GROUPS, ensure_staff_groups
+from orders.staff.access import STAFF_GROUPS, ensure_staff_groups
 
 # --role names and the groups each one gets.
 ROLES = {

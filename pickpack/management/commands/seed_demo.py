@@ -13,7 +13,7 @@ from orders.demo import demo_order, load_catalog
 from orders.models import Order, Tenant
 from orders.scopes import ALL_SCOPES, VENDOR_SCOPES
 from orders.services import create_api_client, create_order, create_tenant
-from orders.staff import STAFF_GROUPS, ensure_staff_groups
+from orders.staff.access import STAFF_GROUPS, ensure_staff_groups
 from pickpack.demo import seed_packing_events
 
 TENANT = "demo"

@@ -8,7 +8,7 @@ from django.test import Client
 
 from orders.actors import Actor
 from orders.services import create_order
-from orders.staff import MANAGE_WEBHOOKS, VIEW_ORDERS, VIEW_WEBHOOKS
+from orders.staff.access import MANAGE_WEBHOOKS, VIEW_ORDERS, VIEW_WEBHOOKS
 from orders.webhooks import services
 from orders.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from orders.webhooks.signing import decrypt_secret

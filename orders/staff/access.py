@@ -8,10 +8,10 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from .actors import Actor
-from .errors import DomainError, NotFound
-from .models import Order, Tenant
-from .selectors import get_order, staff_tenant, staff_tenants
+from ..actors import Actor
+from ..errors import DomainError, NotFound
+from ..models import Order, Tenant
+from ..selectors import get_order, staff_tenant, staff_tenants
 
 VIEW_ORDERS = "orders.view_order"
 MANAGE_ORDERS = "orders.manage_orders"

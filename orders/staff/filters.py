@@ -6,10 +6,10 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .errors import ValidationFailed
-from .models import Order, OrderEntry
-from .query import compile_query
-from .statuses import OrderStatus
+from ..errors import ValidationFailed
+from ..models import Order, OrderEntry
+from ..query import compile_query
+from ..statuses import OrderStatus
 
 # Column sort keys of the list, each with a tiebreaker so that paging is stable.
 ORDER_SORTS: dict[str, tuple[str, ...]] = {

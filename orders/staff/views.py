@@ -11,9 +11,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import documents, services
+from .. import documents, services
+from ..errors import Conflict, DomainError, ErrorDetail, ValidationFailed
+from ..models import Order, Tenant
+from ..selectors import delivery_sources, staff_tenant, staff_tenants, visible_orders
+from ..statuses import OrderStatus, allowed_next_statuses, check_transition
+from .access import (
+    MANAGE_ORDERS,
+    VIEW_ORDERS,
+    error_message,
+    page_context,
+    require,
+    staff_actor,
+    staff_order,
+    staff_page,
+    wants_partial,
+)
 from .dashboard import bar_chart, orders_per_day, status_counts
-from .errors import Conflict, DomainError, ErrorDetail, ValidationFailed
 from .exports import csv_lines
 from .filters import DEFAULT_SORT, OrderFilterSet
 from .forms import (
@@ -29,22 +43,8 @@ from .forms import (
     same_deliveries,
     typed_amounts,
 )
-from .models import Order, Tenant
 from .presenters import HistoryRow, entry_rows, history_row, price_breakdown, tax_lines
 from .previews import ChangedSincePreview, changed_since_preview, preview_deliveries, preview_split, splittable
-from .selectors import delivery_sources, staff_tenant, staff_tenants, visible_orders
-from .staff import (
-    MANAGE_ORDERS,
-    VIEW_ORDERS,
-    error_message,
-    page_context,
-    require,
-    staff_actor,
-    staff_order,
-    staff_page,
-    wants_partial,
-)
-from .statuses import OrderStatus, allowed_next_statuses, check_transition
 
 LATEST_ORDERS = 10
 # What the button for a move to each status says.

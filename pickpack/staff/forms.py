@@ -8,10 +8,10 @@ from django import forms
 from django.db.models import QuerySet
 
 from orders.errors import ValidationFailed
-from orders.filters import day_start
+from orders.staff.filters import day_start
 
-from .inputs import JobRequest, job_request_from
-from .models import JobOrderStatus, JobStatus, JobType, PackingEvent, RecalculationJob
+from ..inputs import JobRequest, job_request_from
+from ..models import JobOrderStatus, JobStatus, JobType, PackingEvent, RecalculationJob
 
 # The form field of each field of the API's job request, for its error messages.
 API_FIELDS = {"jobType": "job_type", "orderIds": "order_ids"}

@@ -7,12 +7,12 @@ The services run the same pieces inside their transaction when the change is sav
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import split
-from .deliveries import Delivery, apply_deliveries
-from .errors import ValidationFailed
-from .models import Order
+from .. import split
+from ..deliveries import Delivery, apply_deliveries
+from ..errors import ValidationFailed
+from ..models import Order
+from ..services import priced
 from .presenters import DiffRow, EntryRow, Price, entries_diff, entry_rows, order_totals_diff
-from .services import priced
 
 
 @dataclass(frozen=True)

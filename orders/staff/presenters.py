@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .deliveries import DeliverySource, entry_unit
-from .documents import get_path
+from ..deliveries import DeliverySource, entry_unit
+from ..documents import get_path
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def entry_rows(document: dict, delivered_by: dict[str, Any] | None = None) -> li
 
 
 def delivery_source_label(event: Any) -> str:
-    """"by hand (user:anna)" or "from packing events" for the event that set a delivered amount; "" for none."""
+    """ "by hand (user:anna)" or "from packing events" for the event that set a delivered amount; "" for none."""
     if event is None:
         return ""
     source = DeliverySource.LABELS.get(event.parameters.get("source"), "")

@@ -12,7 +12,7 @@ from django_htmx.http import HTMX_STOP_POLLING
 
 from orders.errors import DomainError, NotFound
 from orders.models import Tenant
-from orders.staff import (
+from orders.staff.access import (
     MANAGE_JOBS,
     VIEW_JOBS,
     VIEW_PACKING_EVENTS,
@@ -24,9 +24,9 @@ from orders.staff import (
     wants_partial,
 )
 
-from . import selectors, services
+from .. import selectors, services
+from ..models import JobOrderStatus, JobStatus, RecalculationJob, RecalculationJobOrder
 from .forms import JobFilterSet, JobOrderFilterForm, NewJobForm, PackingEventFilterSet
-from .models import JobOrderStatus, JobStatus, RecalculationJob, RecalculationJobOrder
 
 JOBS_PER_PAGE = 25
 JOB_ORDERS_PER_PAGE = 50

@@ -6,11 +6,11 @@ from decimal import Decimal
 from django import forms
 from django.forms import BaseFormSet, formset_factory
 
-from .deliveries import Delivery
-from .models import Order
+from ..deliveries import Delivery
+from ..models import Order
+from ..split import SPLIT_BY_VENDOR, SPLIT_CRITERIA
+from ..statuses import OrderStatus
 from .presenters import EntryRow, entry_rows
-from .split import SPLIT_BY_VENDOR, SPLIT_CRITERIA
-from .statuses import OrderStatus
 
 # The order detail page's POST actions; anything else is refused. Delivered amounts and the split post to their
 # own pages, which show the preview again when a save is refused.

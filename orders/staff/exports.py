@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .documents import format_timestamp
-from .models import Order
+from ..documents import format_timestamp
+from ..models import Order
 
 # Rows fetched per database round trip; each row is a dozen short values, so memory stays small.
 EXPORT_CHUNK_SIZE = 2000

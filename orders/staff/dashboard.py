@@ -7,8 +7,8 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import Tenant
-from .statuses import OrderStatus
+from ..models import Tenant
+from ..statuses import OrderStatus
 
 CHART_DAYS = 30
 CHART_WIDTH = 600

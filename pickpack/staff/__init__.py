@@ -1,0 +1,1 @@
+"""The staff pages of pick-pack: recalculation jobs and packing events."""
