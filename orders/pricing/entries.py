@@ -27,6 +27,7 @@ class FeePrice:
 @dataclass(frozen=True)
 class EntryPrices:
     entry: Entry
+    unit: Price  # the unit price, in the entry's price model
     price: Price  # before discounts
     discounts: tuple[DiscountPrice, ...]
     discounted: Price
@@ -55,7 +56,8 @@ def _price_entry(entry: Entry, amount: Decimal, applied: list[AppliedDiscount]) 
     discounts, discounted = _discount_prices(entry, amount, price, applied)
     fees = tuple(FeePrice(fee, fee_price(fee, base=price.net, quantity=entry.quantity)) for fee in entry.fees)
     total_fee = total(fee.price for fee in fees)
-    return EntryPrices(entry, price, discounts, discounted, fees, total_fee, discounted + total_fee)
+    unit = _price_of(entry, entry.unit_price)
+    return EntryPrices(entry, unit, price, discounts, discounted, fees, total_fee, discounted + total_fee)
 
 
 def _discount_prices(

@@ -45,9 +45,17 @@ def write_entry(entry: dict[str, Any], prices: EntryPrices, currency: str | None
     if prices.discounts:
         computed["totalDiscount"] = _total_discount(prices.price - prices.discounted, key, gross=gross)
     computed["finalPrice"] = price_fields(prices.final, prices.final_key)
+    entry["calculatedUnitPrice"] = _unit_price(entry.get("calculatedUnitPrice"), prices)
     entry["calculatedPrice"] = _merge(entry.get("calculatedPrice"), computed, owned=OWNED_KEYS)
     entry["totalPrice"] = prices.final.amount(gross=gross)
     entry["tax"] = _legacy_tax([TaxedPrice(key, prices.discounted)], prices.discounted.tax, currency, inclusive=gross)
+
+
+def _unit_price(stored: Any, prices: EntryPrices) -> dict[str, Any]:
+    """The unit price the entry was priced at, with its tax; the stored object's other keys are kept after it."""
+    computed = price_fields(prices.unit, prices.entry.key)
+    extra = stored.items() if isinstance(stored, dict) else ()
+    return {**computed, **{name: value for name, value in extra if name not in computed}}
 
 
 def _applied_discount(applied: DiscountPrice, key: TaxKey) -> dict[str, Any]:

@@ -1,16 +1,19 @@
 """Recalculation jobs over HTTP with real tokens: start, read, the two job types, overlap, errors."""
 
+import random
 import re
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from orders.actors import Actor
 from orders.models import Order, OrderEvent, OrderEventType
 from orders.scopes import ORDER_READ, PICKPACK_VIEW
-from orders.services import transition_order
+from orders.services import create_order, transition_order
 from pickpack.models import JobStatus, RecalculationJob
 
-from .conftest import assert_error, create_demo_orders, event_body, pickpack_session
+from .conftest import assert_error, create_demo_orders, event_body, pickpack_session, recalculable_document
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
@@ -150,6 +153,22 @@ def test_job_applies_packed_amounts_as_delivered_amounts(pickpack, order, run_jo
     stored = Order.objects.get(pk=order.pk).document["entries"][0]
     assert stored["deliveredAmount"] == 1
     assert stored["calculatedPrice"]["finalPrice"]["netValue"] == entry["calculatedUnitPrice"]["netValue"]
+
+
+def test_job_writes_the_full_unit_price_of_entries_stored_with_tax_code_and_rate_only(pickpack, tenant, run_jobs):
+    # given an order stored with unit prices of only a tax code and rate (as `/entries` stored them before)
+    document = recalculable_document(random.Random(3), 1, timezone.now())
+    for entry in document["entries"]:
+        entry["calculatedUnitPrice"] = {"taxCode": "STANDARD", "taxRate": 19}
+    order = create_order(tenant=tenant, document=document, actor=Actor(label="test"))
+    # when
+    with run_jobs():
+        start_job(pickpack, {"jobType": "MANUAL", "orderIds": [order.order_id]})
+    # then
+    for entry in Order.objects.get(pk=order.pk).document["entries"]:
+        unit, net = entry["calculatedUnitPrice"], entry["price"]["effectiveAmount"]
+        assert (unit["netValue"], unit["taxValue"]) == (net, (net * Decimal("0.19")).quantize(Decimal("0.001")))
+        assert unit["grossValue"] == unit["netValue"] + unit["taxValue"]
 
 
 # --- AUTOMATIC --------------------------------------------------------------------------------------------------
