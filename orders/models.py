@@ -131,6 +131,7 @@ class OrderEventType(models.TextChoices):
     SPLIT = "SPLIT", "Split into suborders"
     RECALCULATED = "RECALCULATED", "Prices recalculated"
     DELIVERED = "DELIVERED", "Delivered amounts set"
+    NOTE = "NOTE", "Staff note"
 
 
 class OrderEvent(models.Model):

@@ -6,12 +6,14 @@ from .errors import ErrorDetail, ValidationFailed
 
 
 class OrderStatus(models.TextChoices):
-    IN_CHECKOUT = "IN_CHECKOUT"
-    CREATED = "CREATED"
-    CONFIRMED = "CONFIRMED"
-    DECLINED = "DECLINED"
-    SHIPPED = "SHIPPED"
-    COMPLETED = "COMPLETED"
+    """The statuses, with the one label people see for each everywhere (staff pages, admin, exports)."""
+
+    IN_CHECKOUT = "IN_CHECKOUT", "In checkout"
+    CREATED = "CREATED", "Created"
+    CONFIRMED = "CONFIRMED", "Confirmed"
+    DECLINED = "DECLINED", "Declined"
+    SHIPPED = "SHIPPED", "Shipped"
+    COMPLETED = "COMPLETED", "Completed"
 
 
 ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
