@@ -121,6 +121,11 @@ def database_settings() -> dict:
         }
         database["CONN_MAX_AGE"] = 0
         database["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    elif database["ENGINE"] == "django.db.backends.postgresql":
+        # The API's hot statements (orders/statements.py) are prepared once per connection; the ORM's never are.
+        # Off (DATABASE_PREPARED_STATEMENTS=false) behind a pooler that moves sessions between connections.
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            database.setdefault("OPTIONS", {})["prepare_threshold"] = 0
     return database
 
 

@@ -42,6 +42,15 @@ def visible_orders(orders: QuerySet[Order], actor: Actor) -> QuerySet[Order]:
     return orders.filter(Exists(own_entry_rows(OrderEntry.objects.filter(order=OuterRef("pk")), actor)))
 
 
+def visible_to_vendor_sql(order_alias: str) -> str:
+    """`visible_orders` as a SQL condition on the order row `order_alias`, with one parameter: the vendor id."""
+    entries = OrderEntry._meta
+    return (
+        f"EXISTS (SELECT 1 FROM {entries.db_table} e WHERE e.{entries.get_field('order').column} = {order_alias}.id"
+        f" AND e.{entries.get_field('vendor_id').column} = %s)"
+    )
+
+
 def own_entry_rows(rows: QuerySet[OrderEntry], actor: Actor) -> QuerySet[OrderEntry]:
     """The entry rows the actor may change: for a vendor, those of its vendor."""
     return rows.filter(vendor_id=actor.vendor_id) if actor.vendor_id else rows

@@ -1,14 +1,16 @@
 import hashlib
 from dataclasses import dataclass
 
+from django.db import connection
 from django.utils import timezone
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AccessToken, Application
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from orders.actors import Actor
-from orders.models import ApiClient
+from orders.models import ApiClient, Tenant
 from orders.scopes import ORDER_UPDATE_COMPLETED
+from orders.statements import fetch_row
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,53 @@ class ApiPrincipal:
         )
 
 
+def principal_statement() -> str:
+    """One indexed lookup by the token's checksum: the live token of an enabled client, with its client, tenant and
+    application (no cache: a revoked token, or a client narrowed or disabled by any process, fails the next request)."""
+    token, application = AccessToken._meta, Application._meta
+    client, tenant = ApiClient._meta, Tenant._meta
+    return (
+        f"SELECT t.scope, c.id, c.vendor_id, c.scopes, n.id, n.name, a.id, a.client_id, a.name"
+        f" FROM {token.db_table} t"
+        f" JOIN {application.db_table} a ON a.id = t.application_id"
+        f" JOIN {client.db_table} c ON c.application_id = a.id"
+        f" JOIN {tenant.db_table} n ON n.id = c.tenant_id"
+        f" WHERE t.token_checksum = %s AND t.expires > %s AND c.is_active"
+    )
+
+
+PRINCIPAL_STATEMENT = principal_statement()
+
+
+def loaded_instance(model, **values):
+    """A model instance as the database would give it with only these fields (the others load on first use)."""
+    fields = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, fields, [values[name] for name in fields])
+
+
+def principal_of_token(token: str) -> ApiPrincipal | None:
+    """The principal of a live token of an enabled client, or None."""
+    checksum = hashlib.sha256(token.encode()).hexdigest()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    row = fetch_row(PRINCIPAL_STATEMENT, (checksum, now))
+    if row is None:
+        return None
+    token_scope, client_pk, vendor_id, client_scopes, tenant_pk, tenant_name, application_pk, client_id, name = row
+    client = loaded_instance(
+        ApiClient,
+        id=client_pk,
+        application_id=application_pk,
+        tenant_id=tenant_pk,
+        vendor_id=vendor_id,
+        scopes=client_scopes,
+        is_active=True,
+    )
+    client.tenant = loaded_instance(Tenant, id=tenant_pk, name=tenant_name)
+    client.application = loaded_instance(Application, id=application_pk, client_id=client_id, name=name)
+    # A token never carries more than its client holds now: narrowing the client narrows its tokens at once.
+    return ApiPrincipal(client=client, scopes=frozenset(token_scope.split()) & frozenset(client_scopes.split()))
+
+
 class BearerTokenAuthentication(BaseAuthentication):
     """OAuth2 bearer tokens, checked with one indexed lookup by the token's checksum.
 
@@ -49,18 +98,10 @@ class BearerTokenAuthentication(BaseAuthentication):
         token = token.strip()
         if scheme.lower() != "bearer" or not token or " " in token:
             raise AuthenticationFailed("The Authorization header must be 'Bearer <access token>'.")
-        checksum = hashlib.sha256(token.encode()).hexdigest()
-        access_token = (
-            AccessToken.objects.select_related("application__api_client__tenant")
-            .filter(token_checksum=checksum, application__api_client__is_active=True)
-            .first()
-        )
-        if access_token is None or access_token.expires <= timezone.now():
+        principal = principal_of_token(token)
+        if principal is None:
             raise AuthenticationFailed("The access token is unknown, revoked or expired.")
-        client = access_token.application.api_client
-        # A token never carries more than its client holds now: narrowing the client narrows its tokens at once.
-        scopes = frozenset(access_token.scope.split()) & frozenset(client.scope_list)
-        return ApiPrincipal(client=client, scopes=scopes), access_token
+        return principal, None
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'

@@ -1,0 +1,39 @@
+"""Fixed SQL statements of the API's hot paths, run without building ORM queries.
+
+On PostgreSQL each statement is prepared on its connection the first time it runs (server-side binding), so later
+requests skip parsing and planning; Django sends every statement unprepared, with client-side binding. Statements
+still go through Django's cursor wrapper: errors are Django's, and query logging, counting and execute wrappers
+see them like any other.
+"""
+
+from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
+
+
+class PreparedCursor(ServerBindingCursor):
+    """A cursor that prepares every statement it runs (psycopg keeps the prepared statements per connection)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+def fetch_rows(statement: str, params: tuple | list = ()) -> list[tuple]:
+    """The rows of one statement with `%s` placeholders."""
+    with statement_cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+def fetch_row(statement: str, params: tuple | list = ()) -> tuple | None:
+    rows = fetch_rows(statement, params)
+    return rows[0] if rows else None
+
+
+def statement_cursor():
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = PreparedCursor(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
