@@ -9,7 +9,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..errors import DomainError, NotFound
 from ..models import Tenant
-from ..staff.access import MANAGE_WEBHOOKS, VIEW_WEBHOOKS, error_message, page_context, require, staff_page, wants_partial
+from ..staff.access import (
+    MANAGE_WEBHOOKS,
+    VIEW_WEBHOOKS,
+    error_message,
+    page_context,
+    require,
+    staff_page,
+    wants_partial,
+)
 from . import services
 from .forms import DeliveryFilterForm, EndpointForm
 from .models import DeliveryStatus, WebhookAttempt, WebhookEndpoint
