@@ -169,7 +169,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["orders.api.rendering.DecimalJSONRenderer"],
     "EXCEPTION_HANDLER": "orders.api.errors.emporix_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "orders.api.openapi.ApiAutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -182,6 +182,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The named shapes of our bodies (orders/api/openapi.py, pickpack/api/openapi.py), after the enum hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "orders.api.openapi.add_components",
+        "pickpack.api.openapi.add_components",
+    ],
 }
 
 OAUTH2_PROVIDER = {

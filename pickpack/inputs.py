@@ -124,6 +124,31 @@ def job_request_from(body: dict) -> JobRequest:
     return JobRequest(job_type, _order_ids(body.get("orderIds")))
 
 
+ORDER_IDS_SCHEMA = {
+    "type": "array",
+    "items": {"type": "string", "minLength": 1, "maxLength": MAX_ORDER_ID_LENGTH},
+    "minItems": 1,
+    "maxItems": MAX_ORDER_IDS,
+    "description": "The orders a MANUAL job recalculates (duplicates folded; unknown ids end as FAILURE rows).",
+}
+# What job_request_from accepts, as JSON Schema: an AUTOMATIC job ignores orderIds, a MANUAL one needs them.
+JOB_REQUEST_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "jobType": {"type": "string", "enum": list(JobType.values)},
+        "orderIds": {"description": ORDER_IDS_SCHEMA["description"]},
+    },
+    "required": ["jobType"],
+    "anyOf": [
+        {"properties": {"jobType": {"enum": [JobType.AUTOMATIC.value]}}},
+        {
+            "properties": {"jobType": {"enum": [JobType.MANUAL.value]}, "orderIds": ORDER_IDS_SCHEMA},
+            "required": ["orderIds"],
+        },
+    ],
+}
+
+
 def _order_ids(value: Any) -> list[str]:
     if value is None:
         raise _invalid("orderIds", "is required for a MANUAL job", "missing_value")

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,8 +18,8 @@ from orders.models import Tenant
 from orders.schema import calculation_request, entries_request, validate
 from orders.statuses import OrderStatus, allowed_next_statuses
 
-from . import params
-from .params import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_from
+from . import openapi, params
+from .params import DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, page_from
 
 JSON = "application/json"
 TENANT = OpenApiParameter("tenant", str, OpenApiParameter.PATH, description="The tenant, lowercase, e.g. demo.")
@@ -33,10 +32,22 @@ LISTING = [
     OpenApiParameter("fields", str, description="Comma-separated dotted paths to return (default: all)."),
 ]
 PAGING = [
-    OpenApiParameter("pageNumber", int, description="Page to return, from 1.", default=1),
-    OpenApiParameter("pageSize", int, description=f"Orders per page, 1 to {MAX_PAGE_SIZE}.", default=DEFAULT_PAGE_SIZE),
+    OpenApiParameter(
+        "pageNumber",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_NUMBER},
+        description="Page to return, from 1.",
+        default=1,
+    ),
+    OpenApiParameter(
+        "pageSize",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        description=f"Orders per page, 1 to {MAX_PAGE_SIZE}.",
+        default=DEFAULT_PAGE_SIZE,
+    ),
 ]
-ORDER_OBJECT = OpenApiResponse(OpenApiTypes.OBJECT, description="The order as stored, with its server fields.")
+ORDER_OBJECT = openapi.answer("SalesOrder", "The order as stored, with its server fields.")
+ORDER_LIST = openapi.list_answer("SalesOrderProjection", "A JSON array of orders, each projected by `fields`.")
+CHANGE_LIST = openapi.list_answer("ChangeRecord", "A JSON array of change records, newest first.")
 NO_CONTENT = OpenApiResponse(description="Done.")
 
 
@@ -89,8 +100,8 @@ class SalesOrderListView(TenantApiView):
     @extend_schema(
         operation_id="GET-order-retrieve-tenant-orders",
         summary="Retrieving orders",
-        parameters=PAGING,
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of orders.")},
+        parameters=[*PAGING, *LISTING, openapi.TOTAL_COUNT],
+        responses={200: ORDER_LIST},
     )
     def get(self, request, tenant):
         return order_list_response(request, self.tenant, self.actor, q=request.query_params.get("q"))
@@ -98,7 +109,8 @@ class SalesOrderListView(TenantApiView):
     @extend_schema(
         operation_id="HEAD-order-retrieve-specific-orders",
         summary="Retrieving the number of orders",
-        responses={200: NO_CONTENT},
+        parameters=[LISTING[0], openapi.TOTAL_COUNT],
+        responses={200: OpenApiResponse(description="No body: the count is in X-Total-Count.")},
     )
     def head(self, request, tenant):
         orders = selectors.search_orders(self.tenant, self.actor, q=request.query_params.get("q"))
@@ -109,8 +121,9 @@ class SalesOrderListView(TenantApiView):
     @extend_schema(
         operation_id="POST-order-create-order-employee",
         summary="Creating a new order",
-        request=OpenApiTypes.OBJECT,
-        responses={201: OpenApiResponse(OpenApiTypes.OBJECT, description="{id, yrn}")},
+        parameters=[openapi.LOCATION],
+        request=openapi.body("SalesOrderDocument"),
+        responses={201: openapi.answer("ResourceLocation", "The new order's id and yrn.")},
     )
     def post(self, request, tenant):
         order = services.create_order(tenant=self.tenant, document=json_object_body(request), actor=self.actor)
@@ -142,7 +155,8 @@ class SalesOrderDetailView(TenantApiView):
     @extend_schema(
         operation_id="PUT-order-update-order",
         summary="Updating an order",
-        request=OpenApiTypes.OBJECT,
+        parameters=[RECALCULATE],
+        request=openapi.body("SalesOrderDocument"),
         responses={204: NO_CONTENT},
     )
     def put(self, request, tenant, order_id):
@@ -151,7 +165,8 @@ class SalesOrderDetailView(TenantApiView):
     @extend_schema(
         operation_id="PATCH-order-partial-update-order",
         summary="Partially updating an order (JSON merge patch)",
-        request=OpenApiTypes.OBJECT,
+        parameters=[RECALCULATE],
+        request=openapi.body("SalesOrderPatch"),
         responses={204: NO_CONTENT},
     )
     def patch(self, request, tenant, order_id):
@@ -186,7 +201,7 @@ class SalesOrderTransitionsView(TenantApiView):
     @extend_schema(
         operation_id="GET-order-retrieve-order-transitions",
         summary="Retrieving status transitions for an order",
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description='[{"status": "CONFIRMED"}, …]')},
+        responses={200: openapi.list_answer("Transition", "The statuses the order can move to now.")},
     )
     def get(self, request, tenant, order_id):
         order = selectors.get_order(self.tenant, order_id, self.actor)
@@ -195,7 +210,7 @@ class SalesOrderTransitionsView(TenantApiView):
     @extend_schema(
         operation_id="POST-order-update-order-transition-employee",
         summary="Updating order status",
-        request=OpenApiTypes.OBJECT,
+        request=openapi.body("Transition"),
         responses={204: NO_CONTENT},
     )
     def post(self, request, tenant, order_id):
@@ -213,9 +228,7 @@ class HistoricalTransitionsView(TenantApiView):
     @extend_schema(
         operation_id="GET-order-retrieve-historical-transitions-employee",
         summary="Retrieving historical status transitions for a specific order",
-        responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="{transitions: [{status, timestamp}], metadata}")
-        },
+        responses={200: openapi.answer("HistoricalTransitions")},
     )
     def get(self, request, tenant, order_id):
         history = selectors.status_history(selectors.get_order(self.tenant, order_id, self.actor))
@@ -243,9 +256,9 @@ class SalesOrderSearchView(TenantApiView):
     @extend_schema(
         operation_id="POST-order-tenant-orders-search",
         summary="Searching for orders",
-        parameters=PAGING + LISTING[1:],
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of orders.")},
+        parameters=[*PAGING, *LISTING[1:], openapi.TOTAL_COUNT],
+        request=openapi.body("SearchRequest"),
+        responses={200: ORDER_LIST},
     )
     def post(self, request, tenant):
         body = json_object_body(request)
@@ -264,7 +277,7 @@ class SalesOrderCalculationsView(TenantApiView):
     @extend_schema(
         operation_id="POST-order-calculate-order-entries-employees",
         summary="Recalculating with delivered amounts",
-        request=OpenApiTypes.OBJECT,
+        request=openapi.body("OrderCalculation"),
         responses={200: ORDER_OBJECT},
     )
     def post(self, request, tenant, order_id):
@@ -289,7 +302,7 @@ class SalesOrderEntriesView(TenantApiView):
         operation_id="POST-order-update-order-entries",
         summary="Adding entries to an order",
         parameters=[STORE],
-        request=OpenApiTypes.OBJECT,
+        request=openapi.body("OrderEntriesChange"),
         responses={200: ORDER_OBJECT},
     )
     def post(self, request, tenant, order_id):
@@ -316,8 +329,8 @@ class SalesOrderSplitView(TenantApiView):
     @extend_schema(
         operation_id="POST-order-split",
         summary="Splitting order",
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="{masterOrder, splitBy, subOrders}")},
+        request=openapi.body("SplitRequest"),
+        responses={200: openapi.answer("SplitResult")},
     )
     def post(self, request, tenant, order_id):
         body = json_object_body(request)
@@ -359,8 +372,8 @@ def change_page_response(request, records, actor: Actor) -> Response:
 CHANGE_FILTERS = [
     OpenApiParameter("path", str, description="Only records changing a path that starts so, e.g. customer."),
     OpenApiParameter("actor", str, description="Only records of this actor id, or of this actor type (client…)."),
-    OpenApiParameter("from", str, description="Only records at or after this ISO 8601 date-time."),
-    OpenApiParameter("to", str, description="Only records before this ISO 8601 date-time."),
+    OpenApiParameter("from", openapi.TIMESTAMP_PARAMETER, description="Only records at or after this date-time."),
+    OpenApiParameter("to", openapi.TIMESTAMP_PARAMETER, description="Only records before this date-time."),
 ]
 
 
@@ -373,8 +386,8 @@ class SalesOrderChangesView(TenantApiView):
     @extend_schema(
         operation_id="GET-order-retrieve-order-changes",
         summary="Retrieving the change records of an order",
-        parameters=PAGING + CHANGE_FILTERS,
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of change records.")},
+        parameters=[*PAGING, *CHANGE_FILTERS, openapi.TOTAL_COUNT],
+        responses={200: CHANGE_LIST},
     )
     def get(self, request, tenant, order_id):
         records = selectors.order_change_records(
@@ -398,8 +411,12 @@ class TenantChangesView(TenantApiView):
     @extend_schema(
         operation_id="GET-order-retrieve-tenant-changes",
         summary="Searching the change records of the tenant",
-        parameters=[*PAGING, OpenApiParameter("q", str, description="e.g. actor.type:client operation:patch")],
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of change records.")},
+        parameters=[
+            *PAGING,
+            OpenApiParameter("q", str, description="e.g. actor.type:client operation:patch"),
+            openapi.TOTAL_COUNT,
+        ],
+        responses={200: CHANGE_LIST},
     )
     def get(self, request, tenant):
         records = selectors.tenant_change_records(self.tenant, self.actor, q=request.query_params.get("q"))

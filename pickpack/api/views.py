@@ -2,25 +2,37 @@
 
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from orders import scopes
+from orders.api import openapi
 from orders.api.views import TENANT, TenantApiView, json_object_body
 from orders.documents import format_timestamp
 from pickpack import selectors, services
 from pickpack.inputs import job_request_from, packing_event_from
 from pickpack.models import PackingEvent, RecalculationJob
 
-from .params import MAX_EVENT_PAGE_SIZE, event_page_from, timestamp_param
+from .params import MAX_EVENT_PAGE_SIZE, MAX_PAGE_NUMBER, event_page_from, timestamp_param
 
 EVENT_SAVED = {"message": "Success", "code": 200}
 JOB_ID = OpenApiParameter("job_id", str, OpenApiParameter.PATH, description="The job's id, as POST answered it.")
 EVENT_FILTERS = [
-    OpenApiParameter("timestamp", str, description="Only events packed after this ISO 8601 date-time."),
-    OpenApiParameter("pageNumber", int, description="Page to return, from 1.", default=1),
-    OpenApiParameter("pageSize", int, description=f"Events per page, up to {MAX_EVENT_PAGE_SIZE}.", default=16),
+    OpenApiParameter(
+        "timestamp", openapi.TIMESTAMP_PARAMETER, description="Only events packed after this ISO 8601 date-time."
+    ),
+    OpenApiParameter(
+        "pageNumber",
+        {"type": "integer", "minimum": 0, "maximum": MAX_PAGE_NUMBER},
+        description="Page to return, from 1 (0 is the first page too).",
+        default=1,
+    ),
+    OpenApiParameter(
+        "pageSize",
+        {"type": "integer", "minimum": 0, "maximum": MAX_EVENT_PAGE_SIZE},
+        description=f"Events per page, up to {MAX_EVENT_PAGE_SIZE}.",
+        default=16,
+    ),
 ]
 
 
@@ -79,8 +91,8 @@ class PackingEventListView(TenantApiView):
     @extend_schema(
         operation_id="GET-pick-pack-retrieve-packing-event",
         summary="Retrieving all events",
-        parameters=EVENT_FILTERS,
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON array of events, oldest first.")},
+        parameters=[*EVENT_FILTERS, openapi.TOTAL_COUNT],
+        responses={200: openapi.list_answer("PackingEvent", "A JSON array of events, oldest first.")},
     )
     def get(self, request, tenant):
         page = event_page_from(request.query_params)
@@ -93,8 +105,8 @@ class PackingEventListView(TenantApiView):
     @extend_schema(
         operation_id="POST-pick-pack-create-packing-event",
         summary="Creating a new packing event",
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description='{"message": "Success", "code": 200}')},
+        request=openapi.body("PackingEventCreation"),
+        responses={200: openapi.answer("PackingEventSaved")},
     )
     def post(self, request, tenant):
         event = packing_event_from(json_object_body(request))
@@ -111,8 +123,8 @@ class RecalculationJobListView(TenantApiView):
     @extend_schema(
         operation_id="POST-pick-pack-start-order-recalculations",
         summary="Triggering an order recalculation",
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description='{"jobId": "…"}')},
+        request=openapi.body("RecalculationJobCreation"),
+        responses={200: openapi.answer("RecalculationJobCreated")},
     )
     def post(self, request, tenant):
         job_request = job_request_from(json_object_body(request))
@@ -131,7 +143,7 @@ class RecalculationJobDetailView(TenantApiView):
     @extend_schema(
         operation_id="GET-pick-pack-retrieve-order-recalculation",
         summary="Retrieving a job",
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="{id, jobType, orders, jobStatus, …}")},
+        responses={200: openapi.answer("RecalculationJob")},
     )
     def get(self, request, tenant, job_id):
         return Response(job_representation(selectors.get_job(self.tenant, job_id, self.actor)))
