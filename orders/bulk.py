@@ -36,7 +36,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from . import services
+from . import counts, services
 from .actors import Actor
 from .demo import CITIES, FIRST_NAMES, LAST_NAMES, PRODUCTS, SITES, DemoProduct, demo_entry, price_line
 from .documents import format_timestamp
@@ -183,6 +183,7 @@ def built_orders(tenant: Tenant, documents: Iterable[tuple[str, dict]], now: dat
 def bulk_create_orders(tenant: Tenant, documents: Iterable[tuple[str, dict]], *, size: int, now: datetime) -> None:
     with transaction.atomic():
         orders = Order.objects.bulk_create(built_orders(tenant, documents, now))
+        counts.orders_added(tenant, (order.status for order in orders))
         OrderEntry.objects.bulk_create(entry for order in orders for entry in services.entry_rows(order))
         OrderEvent.objects.bulk_create(placed_event(order, now) for order in orders)
 
@@ -202,6 +203,7 @@ def copy_rows_of_orders(tenant: Tenant, documents: Iterable[tuple[str, dict]], *
                 events.append(placed_event(order, now))
         copy_rows(raw, OrderEntry, entries)
         copy_rows(raw, OrderEvent, events)
+        counts.orders_added(tenant, (event.order.status for event in events))
 
 
 def next_ids(cursor, model: type[Model], count: int) -> list[int]:

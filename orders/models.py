@@ -99,6 +99,20 @@ class Order(models.Model):
         return self.order_id
 
 
+class OrderStatusCount(models.Model):
+    """How many orders a tenant has in a status, kept by every write (orders/counts.py): no page counts the rows."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "status"], name="order_status_count_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.status}: {self.count}"
+
+
 class OrderEntry(models.Model):
     """One entry of an order, kept in step with the document's `entries` for lookups by vendor or product."""
 

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
-from . import audit, events, pricing, split, vendors
+from . import audit, counts, events, pricing, split, vendors
 from .actors import Actor
 from .catalog import EntryChange, apply_entry_changes
 from .deliveries import Delivery, DeliverySource, apply_deliveries, delivered_amount_changes
@@ -195,6 +195,7 @@ def _order_row(
 
 def _save_new_order(order: Order, *, actor: Actor, at: datetime, operation: str) -> None:
     order.save(force_insert=True)
+    counts.order_added(order)
     OrderEntry.objects.bulk_create(entry_rows(order))
     events.order_placed(order, actor=actor, at=at)
     audit.record_creation(order, actor=actor, operation=operation, at=at)
@@ -343,10 +344,11 @@ def split_order(
 
 def delete_order(*, tenant: Tenant, order_id: str, actor: Actor) -> None:
     with transaction.atomic():
-        order = get_order(tenant, order_id, actor)
+        order = _locked_order(tenant, order_id, actor)  # its status is then the one the counts lose
         vendors.check_order_level_change(order.document, actor, "a delete")
         audit.record_deletion(order, actor=actor, at=timezone.now())
         order.delete()
+        counts.order_removed(order)
         events.order_deleted(order, actor=actor, at=timezone.now())
 
 
@@ -440,6 +442,7 @@ def _change_status(order: Order, document: dict, *, actor: Actor, at: datetime) 
     check_transition(order.status, new_status, document)
     previous = order.status
     order.status = new_status
+    counts.status_changed(order, previous=previous)
     order.last_status_change = at
     if new_status == OrderStatus.COMPLETED:
         order.document["completed"] = format_timestamp(at)

@@ -8,7 +8,6 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ..models import Tenant
-from ..statuses import OrderStatus
 
 CHART_DAYS = 30
 CHART_WIDTH = 600
@@ -36,12 +35,6 @@ class BarChart:
     @property
     def total(self) -> int:
         return sum(bar.count for bar in self.bars)
-
-
-def status_counts(tenant: Tenant) -> list[tuple[str, int]]:
-    """Every status with its number of orders, in the status machine's order (zero counts included)."""
-    counts = dict(tenant.orders.values_list("status").annotate(count=Count("pk")).order_by())
-    return [(status, counts.get(status, 0)) for status in OrderStatus.values]
 
 
 def orders_per_day(tenant: Tenant, *, days: int = CHART_DAYS, today: date | None = None) -> list[tuple[date, int]]:

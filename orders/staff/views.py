@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import documents, services
+from ..counts import status_counts
 from ..errors import Conflict, DomainError, ErrorDetail, ValidationFailed
 from ..models import Order, Tenant
 from ..selectors import delivery_sources, staff_tenant, staff_tenants, visible_orders
@@ -27,7 +28,7 @@ from .access import (
     staff_page,
     wants_partial,
 )
-from .dashboard import bar_chart, orders_per_day, status_counts
+from .dashboard import bar_chart, orders_per_day
 from .exports import csv_lines
 from .filters import DEFAULT_SORT, OrderFilterSet
 from .forms import (
