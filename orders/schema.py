@@ -137,17 +137,24 @@ def one_of(*choices: str) -> Check:
 
 
 def obj(
-    fields: dict[str, Check] | None = None, required: tuple[str, ...] = (), *, null_is_missing: bool = False
+    fields: dict[str, Check] | None = None,
+    required: tuple[str, ...] = (),
+    *,
+    null_is_missing: bool | tuple[str, ...] = False,
 ) -> Check:
     """A JSON object whose known fields are checked; unknown fields are allowed and kept.
 
-    A required field must be present; with `null_is_missing` (request bodies) it must hold a value too. Order
-    documents keep accepting null there: orders stored with such a null must stay writable.
+    A required field must be present; with `null_is_missing` (request bodies: True; else the names of some required
+    fields) it must hold a value too. Order documents keep accepting null in their other required fields: orders
+    stored with such a null must stay writable.
     """
     fields = fields or {}
 
+    def null_means_missing(name: str) -> bool:
+        return null_is_missing if isinstance(null_is_missing, bool) else name in null_is_missing
+
     def is_missing(value: dict, name: str) -> bool:
-        return value.get(name) is None if null_is_missing else name not in value
+        return value.get(name) is None if null_means_missing(name) else name not in value
 
     def check(value: Any, path: str) -> list[ErrorDetail]:
         if not isinstance(value, dict):
@@ -166,7 +173,9 @@ def obj(
     schema: dict = {"type": "object", "additionalProperties": True}
     if fields:
         schema["properties"] = {
-            name: schema_of(field_check) if null_is_missing and name in required else nullable(schema_of(field_check))
+            name: schema_of(field_check)
+            if null_means_missing(name) and name in required
+            else nullable(schema_of(field_check))
             for name, field_check in fields.items()
         }
     if required:
@@ -334,6 +343,7 @@ order_document = all_of(
             "checkout": boolean,
         },
         required=("entries", "customer"),
+        null_is_missing=("entries",),  # an order without entries cannot be stored
     ),
     one_of_required("calculatedPrice", "totalPrice"),
 )
