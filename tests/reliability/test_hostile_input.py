@@ -124,6 +124,23 @@ def test_unstorable_text_in_a_patch_is_400(api, stored):
     assert unchanged(stored)
 
 
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_an_order_without_entries_is_400_whether_they_are_null_or_left_out(api, stored, method):
+    # given a write that leaves the order no entries: null in a replacement, or a merge patch removing them
+    body = {**stored.document, "entries": None} if method == "PUT" else {"entries": None}
+    # when it is sent
+    response = api.call(method, f"salesorders/{stored.order_id}", body=api_body(body))
+    # then it is refused naming the entries, and the order is as it was
+    assert_error(response, 400, "validation_violation", "entries")
+    assert unchanged(stored)
+
+
+def test_a_new_order_with_null_entries_is_400(api, seed_order):
+    response = api.call("POST", "salesorders", body=api_body({**seed_order, "entries": None}))
+    assert_error(response, 400, "validation_violation", "entries")
+    assert not Order.objects.exists()
+
+
 def test_nul_in_a_product_id_of_entries_is_400(api, stored):
     body = '{"entries": [{"productId": "BC\\u0000", "quantity": 1}]}'
     response = api.call("POST", f"salesorders/{stored.order_id}/entries?store=true", body=body)
