@@ -1,5 +1,9 @@
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q
+
+from orders.admin_lists import CappedCountAdmin, orders_with_id, recent_values_filter
+from orders.models import Tenant
+from orders.units import UNECE_UNITS
 
 from . import services
 from .models import JobOrderStatus, JobStatus, PackingEvent, RecalculationJob, RecalculationJobOrder
@@ -7,9 +11,25 @@ from .models import JobOrderStatus, JobStatus, PackingEvent, RecalculationJob, R
 INLINE_ORDER_LIMIT = 200
 
 
+class UnitFilter(admin.SimpleListFilter):
+    """The unit codes there are, from the unit table (no scan of the events for the values they hold)."""
+
+    title = "unit"
+    parameter_name = "unit__exact"
+
+    def lookups(self, request, model_admin):
+        return [(code, code) for code in sorted(UNECE_UNITS)]
+
+    def queryset(self, request, queryset):
+        return queryset if self.value() is None else queryset.filter(unit=self.value())
+
+
 @admin.register(PackingEvent)
-class PackingEventAdmin(admin.ModelAdmin):
-    """Read-only: events arrive over the API, and a changed event would change prices silently."""
+class PackingEventAdmin(CappedCountAdmin):
+    """Read-only: events arrive over the API, and a changed event would change prices silently.
+
+    Newest received first (the primary key's order); searched by exact order id or event id, on their indexes.
+    """
 
     list_display = [
         "event_id",
@@ -24,11 +44,19 @@ class PackingEventAdmin(admin.ModelAdmin):
         "timestamp",
         "received",
     ]
-    list_filter = ["tenant", "site", "unit", "book_product"]
-    search_fields = ["event_id", "order_number", "product_id", "user", "supplier_id"]
-    date_hierarchy = "timestamp"
-    ordering = ["-timestamp"]
+    list_filter = ["tenant", recent_values_filter("site", "site"), UnitFilter, "book_product", "timestamp"]
+    search_fields = ["event_id", "order_number"]  # looked up by get_search_results, on their indexes
+    search_help_text = "An order id or an event id (exact)."
+    ordering = ["-id"]
     list_select_related = ["tenant"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        tenants = list(Tenant.objects.values_list("pk", flat=True))
+        of_order = Q(order_number__in={term, term.upper()})
+        return queryset.filter(of_order | Q(event_id=term), tenant__in=tenants), False
 
     def has_add_permission(self, request):
         return False
@@ -60,7 +88,8 @@ class RecalculationJobAdmin(admin.ModelAdmin):
 
     list_display = ["job_id", "tenant", "job_type", "job_status", "started_at", "finished_at", "created_by"]
     list_filter = ["tenant", "job_type", "job_status"]
-    search_fields = ["job_id", "created_by", "order_rows__order_number"]
+    search_fields = ["job_id", "created_by", "order_rows__order_number"]  # see get_search_results
+    search_help_text = "A job id or its starter (part of), or an order id (exact)."
     date_hierarchy = "started_at"
     ordering = ["-started_at"]
     list_select_related = ["tenant"]
@@ -79,6 +108,15 @@ class RecalculationJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # Jobs are few; their order rows are many, so those are looked up by order on their index.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        of_order = RecalculationJobOrder.objects.filter(order__in=orders_with_id(term)).values("job")
+        matches = Q(job_id__icontains=term) | Q(created_by__icontains=term) | Q(pk__in=of_order)
+        return queryset.filter(matches), False
 
     @admin.display(description="Orders")
     def progress(self, job: RecalculationJob) -> str:
