@@ -64,6 +64,16 @@ class JobOrderStatus(models.TextChoices):
     FAILURE = "FAILURE", "Failure"
 
 
+class FailureReason(models.TextChoices):
+    """Why an order of a job was not recalculated, for wording it to staff (the API keeps the row's message)."""
+
+    NOT_FOUND = "NOT_FOUND", "No such order"
+    COMPLETED = "COMPLETED", "Completed orders are final"
+    REFUSED = "REFUSED", "Refused"
+    INTERNAL = "INTERNAL", "Internal error"
+    CANCELLED = "CANCELLED", "Job cancelled"
+
+
 class RecalculationJob(models.Model):
     """A batch of order recalculations, run by Celery workers order after order."""
 
@@ -77,6 +87,19 @@ class RecalculationJob(models.Model):
     # The rights of whoever started the job, which it acts with: a vendor client's job touches only its entries.
     vendor_id = models.CharField(max_length=64, blank=True)
     may_change_completed = models.BooleanField(default=False)
+    # False while an AUTOMATIC job's worker has yet to select its orders: the job is created without them so that
+    # starting it answers at once; it cannot end before they are added.
+    orders_selected = models.BooleanField(default=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=255, blank=True)
+    retry_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retries",
+        help_text="The job whose failed orders this job recalculates again.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -96,6 +119,7 @@ class RecalculationJobOrder(models.Model):
     order_number = models.CharField(max_length=255, help_text="The order id as requested.")
     status = models.CharField(max_length=16, choices=JobOrderStatus.choices, default=JobOrderStatus.PENDING)
     message = models.TextField(blank=True)
+    reason = models.CharField(max_length=16, choices=FailureReason.choices, blank=True)
     updated = models.DateTimeField(default=timezone.now)
 
     class Meta:

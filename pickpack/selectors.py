@@ -14,6 +14,9 @@ from orders.statuses import OrderStatus
 
 from .models import PackingEvent, RecalculationJob
 
+# Order ids are looked up this many at a time: well under the databases' limits on query parameters.
+LOOKUP_BATCH_SIZE = 2000
+
 
 def packing_events(tenant: Tenant, actor: Actor, *, after: datetime | None = None) -> QuerySet[PackingEvent]:
     """The tenant's events the actor may see, oldest first; with `after`, only those packed strictly later.
@@ -77,3 +80,13 @@ def orders_needing_recalculation(tenant: Tenant, actor: Actor) -> QuerySet[Order
         .annotate(last_recalculation=Coalesce(Subquery(last_recalculation), F("created")))
         .filter(Exists(newer_events))
     )
+
+
+def unknown_order_ids(tenant: Tenant, actor: Actor, order_ids: list[str]) -> list[str]:
+    """The ids, in the order given, that name no order the actor may see (unknown, another tenant's, another
+    vendor's: the same to the actor)."""
+    known: set[str] = set()
+    for start in range(0, len(order_ids), LOOKUP_BATCH_SIZE):
+        chunk = order_ids[start : start + LOOKUP_BATCH_SIZE]
+        known.update(visible_orders(tenant, actor).filter(order_id__in=chunk).values_list("order_id", flat=True))
+    return [order_id for order_id in order_ids if order_id not in known]

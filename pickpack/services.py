@@ -4,6 +4,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -18,15 +19,17 @@ from orders import vendors
 from orders.actors import Actor
 from orders.deliveries import Delivery, DeliverySource, entry_unit
 from orders.documents import get_path
-from orders.errors import Conflict, DomainError, ErrorDetail, ValidationFailed
-from orders.models import OrderEntry, Tenant
+from orders.errors import Conflict, DomainError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
+from orders.models import Order, OrderEntry, Tenant
 from orders.selectors import delivered_by_hand_at, visible_orders
 from orders.services import record_deliveries
+from orders.statuses import OrderStatus
 from orders.units import PIECE, UnitError, convert
 from orders.webhooks import outbox
 
 from .inputs import NewPackingEvent
 from .models import (
+    FailureReason,
     JobOrderStatus,
     JobStatus,
     JobType,
@@ -36,7 +39,7 @@ from .models import (
     TenantJobLock,
 )
 from .packing import EntryRef, PackedAmounts, delivered_amounts
-from .selectors import orders_needing_recalculation
+from .selectors import get_job, orders_needing_recalculation
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,7 @@ TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 PENDING_MESSAGE = "Order waiting for recalculation"
 SUCCESS_MESSAGE = "Order recalculated successfully"
 INTERNAL_ERROR_MESSAGE = "The order could not be recalculated because of an internal error; see the worker's log."
+CANCELLED_MESSAGE = "The job was cancelled before this order was recalculated."
 MAX_ORDERS_LISTED = 10
 # Fields that make two events the same event; who reported it and when it arrived do not.
 EVENT_CONTENT_FIELDS = (
@@ -146,13 +150,18 @@ def _invalid_event(field: str, message: str) -> ValidationFailed:
 
 
 def create_recalculation_job(
-    *, tenant: Tenant, job_type: str, order_ids: Iterable[str] = (), actor: Actor
+    *,
+    tenant: Tenant,
+    job_type: str,
+    order_ids: Iterable[str] = (),
+    actor: Actor,
+    retry_of: RecalculationJob | None = None,
 ) -> RecalculationJob:
-    """Create a job with one row per order and queue it once committed.
+    """Create a job and queue it once committed.
 
-    MANUAL: the given orders (ids already folded); unknown ids become FAILURE rows. AUTOMATIC: the orders whose
-    packing events arrived after their last recalculation. Raises Conflict when an order is in a job still
-    IN_PROGRESS.
+    MANUAL: one row per given order (ids already folded); unknown ids become FAILURE rows; raises Conflict when an
+    order is in a job still IN_PROGRESS. AUTOMATIC: created without orders, so that starting it answers at once;
+    its first task selects them (`select_job_orders`).
     """
     with transaction.atomic():
         _lock_job_creation(tenant)
@@ -163,13 +172,60 @@ def create_recalculation_job(
             created_by=actor.label,
             vendor_id=actor.vendor_id,
             may_change_completed=actor.may_change_completed,
+            orders_selected=job_type == JobType.MANUAL,
+            retry_of=retry_of,
         )
         if job_type == JobType.MANUAL:
             _add_requested_orders(job, order_ids, actor)
-        else:
-            _add_orders_needing_recalculation(job, actor)
-        _refuse_overlap(job)
+            _refuse_overlap(job)
         transaction.on_commit(partial(enqueue_job, job.job_id), robust=True)
+    return job
+
+
+def retry_failed_orders(*, tenant: Tenant, job_id: str, actor: Actor) -> RecalculationJob:
+    """Start a MANUAL job of the orders that failed (or were cancelled) in a finished job.
+
+    Ids that name no order are left out: they would only fail again. Raises Conflict while the job runs and
+    ValidationFailed when no order of it failed.
+    """
+    job = get_job(tenant, job_id, actor)
+    if job.job_status == JobStatus.IN_PROGRESS:
+        raise Conflict(
+            f"Job {job.job_id} is still running: its failed orders can be retried once it has finished.",
+            [ErrorDetail("jobId", "is still IN_PROGRESS", "conflict_resource")],
+        )
+    failed = job.order_rows.filter(status=JobOrderStatus.FAILURE, order__isnull=False).order_by("pk")
+    order_ids = list(failed.values_list("order_number", flat=True))
+    if not order_ids:
+        raise ValidationFailed(
+            f"Job {job.job_id} has no failed orders to retry.", [ErrorDetail("jobId", "no order of it failed")]
+        )
+    return create_recalculation_job(
+        tenant=tenant, job_type=JobType.MANUAL, order_ids=order_ids, actor=actor, retry_of=job
+    )
+
+
+def cancel_recalculation_job(*, tenant: Tenant, job_id: str, actor: Actor) -> RecalculationJob:
+    """Stop a running job: its orders still PENDING become FAILURE rows, and the job ends FAILURE.
+
+    Workers take only PENDING rows, so they stop after the order each is on (the update waits for those rows' locks)
+    and recalculate nothing more of the job. Raises Conflict when the job has finished already.
+    """
+    with transaction.atomic():
+        job = get_job(tenant, job_id, actor)
+        job = RecalculationJob.objects.select_for_update().select_related("tenant").get(pk=job.pk)
+        if job.job_status != JobStatus.IN_PROGRESS:
+            raise Conflict(
+                f"Job {job.job_id} has already finished ({job.job_status}): there is nothing to cancel.",
+                [ErrorDetail("jobId", f"is {job.job_status}, not IN_PROGRESS", "conflict_resource")],
+            )
+        now = timezone.now()
+        job.order_rows.filter(status=JobOrderStatus.PENDING).update(
+            status=JobOrderStatus.FAILURE, reason=FailureReason.CANCELLED, message=CANCELLED_MESSAGE, updated=now
+        )
+        job.cancelled_at, job.cancelled_by, job.orders_selected = now, actor.label, True
+        job.save(update_fields=["cancelled_at", "cancelled_by", "orders_selected"])
+        finish_job_if_done(job)
     return job
 
 
@@ -197,16 +253,46 @@ def _add_requested_orders(job: RecalculationJob, order_ids: Iterable[str], actor
         RecalculationJobOrder.objects.bulk_create(_job_row(job, order_id, found.get(order_id)) for order_id in chunk)
 
 
-def _add_orders_needing_recalculation(job: RecalculationJob, actor: Actor) -> None:
-    orders = orders_needing_recalculation(job.tenant, actor).order_by("pk").values_list("order_id", "pk")
-    for chunk in _chunks(orders.iterator(chunk_size=CREATE_BATCH_SIZE), CREATE_BATCH_SIZE):
-        RecalculationJobOrder.objects.bulk_create(_job_row(job, order_id, pk) for order_id, pk in chunk)
+def select_job_orders(job: RecalculationJob) -> None:
+    """Add the rows of an AUTOMATIC job: the orders whose packing events arrived after their last recalculation.
+
+    Run by the job's tasks before they recalculate; the first one selects while the others wait for the job's row
+    lock and then find the orders selected. Orders that a job still IN_PROGRESS holds are left out: that job
+    recalculates them, and events arriving after it make the next AUTOMATIC job take them.
+    """
+    with transaction.atomic():
+        locked = RecalculationJob.objects.select_for_update().get(pk=job.pk)
+        if locked.orders_selected or locked.job_status != JobStatus.IN_PROGRESS:
+            return
+        candidates = (
+            orders_needing_recalculation(job.tenant, job_actor(job)).order_by("pk").values_list("order_id", "pk")
+        )
+        found = list(candidates)
+        # Only the overlap check and the inserts hold the tenant's job lock, so other jobs start during a selection.
+        _lock_job_creation(job.tenant)
+        busy = _orders_in_running_jobs(job, [pk for _, pk in found])
+        for chunk in _chunks(((order_id, pk) for order_id, pk in found if pk not in busy), CREATE_BATCH_SIZE):
+            RecalculationJobOrder.objects.bulk_create(_job_row(job, order_id, pk) for order_id, pk in chunk)
+        RecalculationJob.objects.filter(pk=job.pk).update(orders_selected=True)
+    job.orders_selected = True
+
+
+def _orders_in_running_jobs(job: RecalculationJob, order_pks: list[int]) -> set[int]:
+    busy: set[int] = set()
+    for chunk in _chunks(order_pks, CREATE_BATCH_SIZE):
+        rows = RecalculationJobOrder.objects.filter(order__in=chunk, job__job_status=JobStatus.IN_PROGRESS)
+        busy.update(rows.exclude(job=job).values_list("order_id", flat=True))
+    return busy
 
 
 def _job_row(job: RecalculationJob, order_id: str, order_pk: int | None) -> RecalculationJobOrder:
     if order_pk is None:
         return RecalculationJobOrder(
-            job=job, order_number=order_id, status=JobOrderStatus.FAILURE, message=_order_not_found(order_id)
+            job=job,
+            order_number=order_id,
+            status=JobOrderStatus.FAILURE,
+            message=_order_not_found(order_id),
+            reason=FailureReason.NOT_FOUND,
         )
     return RecalculationJobOrder(job=job, order_id=order_pk, order_number=order_id, message=PENDING_MESSAGE)
 
@@ -266,6 +352,8 @@ def run_recalculation_job(job_id: str) -> None:
     job = RecalculationJob.objects.select_related("tenant").filter(job_id=job_id).first()
     if job is None or job.job_status != JobStatus.IN_PROGRESS:
         return
+    if not job.orders_selected:
+        select_job_orders(job)
     actor = job_actor(job)
     with _job_session():
         for first, last in _pending_windows(job):
@@ -287,21 +375,25 @@ def recalculate_next_order(
         row = _claim_next_row(job, first, last, wait=wait)
         if row is None:
             return None
-        status, message = _recalculate(row, job=job, actor=actor)
-        RecalculationJobOrder.objects.filter(pk=row.pk).update(status=status, message=message, updated=timezone.now())
+        outcome = _recalculate(row, job=job, actor=actor)
+        RecalculationJobOrder.objects.filter(pk=row.pk).update(
+            status=outcome.status, message=outcome.message, reason=outcome.reason, updated=timezone.now()
+        )
     return row.pk
 
 
 def finish_job_if_done(job: RecalculationJob) -> None:
-    """End the job once no order is PENDING: SUCCESS when every order succeeded, else FAILURE.
+    """End the job once its orders are selected and none is PENDING: SUCCESS when every order succeeded, else
+    FAILURE (a cancelled job too).
 
     The one worker that ends it records the webhook event recalculation_job.finished in the same transaction.
     """
     rows = job.order_rows
-    if rows.filter(status=JobOrderStatus.PENDING).exists():
+    if not job.orders_selected or rows.filter(status=JobOrderStatus.PENDING).exists():
         return  # another worker is still on it and finishes it
-    status = JobStatus.FAILURE if rows.filter(status=JobOrderStatus.FAILURE).exists() else JobStatus.SUCCESS
-    finished_at = timezone.now()
+    failed = job.cancelled_at is not None or rows.filter(status=JobOrderStatus.FAILURE).exists()
+    status = JobStatus.FAILURE if failed else JobStatus.SUCCESS
+    finished_at = job.cancelled_at or timezone.now()
     with transaction.atomic():
         ended = RecalculationJob.objects.filter(pk=job.pk, job_status=JobStatus.IN_PROGRESS).update(
             job_status=status, finished_at=finished_at
@@ -415,9 +507,16 @@ def _claim_next_row(job: RecalculationJob, first: int, last: int | None, *, wait
     return next(iter(rows[:1]), None)
 
 
-def _recalculate(row: RecalculationJobOrder, *, job: RecalculationJob, actor: Actor) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    message: str
+    reason: str = ""
+
+
+def _recalculate(row: RecalculationJobOrder, *, job: RecalculationJob, actor: Actor) -> Outcome:
     if row.order_id is None:
-        return JobOrderStatus.FAILURE, _order_not_found(row.order_number)
+        return Outcome(JobOrderStatus.FAILURE, _order_not_found(row.order_number), FailureReason.NOT_FOUND)
     try:
         deliveries = _deliveries(row, tenant_id=job.tenant_id, actor=actor)
         # Its own transaction is a savepoint inside ours: a refused order leaves nothing behind but our FAILURE.
@@ -429,14 +528,23 @@ def _recalculate(row: RecalculationJobOrder, *, job: RecalculationJob, actor: Ac
             source=DeliverySource.PACKING_EVENTS,
         )
     except DomainError as error:
-        return JobOrderStatus.FAILURE, _failure_message(error)
+        return Outcome(JobOrderStatus.FAILURE, _failure_message(error), _failure_reason(error, row))
     except TRANSIENT_DATABASE_ERRORS:
         raise
     except Exception:
         # A bug must not leave the job IN_PROGRESS forever: the order fails, the log tells why.
         logger.exception("Recalculating order %s in job %s failed", row.order_number, job.job_id)
-        return JobOrderStatus.FAILURE, INTERNAL_ERROR_MESSAGE
-    return JobOrderStatus.SUCCESS, SUCCESS_MESSAGE
+        return Outcome(JobOrderStatus.FAILURE, INTERNAL_ERROR_MESSAGE, FailureReason.INTERNAL)
+    return Outcome(JobOrderStatus.SUCCESS, SUCCESS_MESSAGE)
+
+
+def _failure_reason(error: DomainError, row: RecalculationJobOrder) -> str:
+    """Why the order failed, as far as staff need to tell the cases apart (the message stays the API's)."""
+    if isinstance(error, NotFound):
+        return FailureReason.NOT_FOUND
+    if isinstance(error, PermissionDenied) and Order.objects.filter(pk=row.order_id, status=OrderStatus.COMPLETED):
+        return FailureReason.COMPLETED
+    return FailureReason.REFUSED
 
 
 def job_actor(job: RecalculationJob) -> Actor:

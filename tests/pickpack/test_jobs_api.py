@@ -248,15 +248,36 @@ def test_start_job_overlapping_a_job_in_progress_is_409(pickpack, orders, django
     assert RecalculationJob.objects.count() == 1
 
 
-def test_start_automatic_job_overlapping_a_job_in_progress_is_409(pickpack, orders, django_capture_on_commit_callbacks):
+def test_start_automatic_job_leaves_out_orders_of_a_job_in_progress(
+    pickpack, orders, eager_tasks, django_capture_on_commit_callbacks
+):
     # given
-    pickpack.post("events", event_body(orders[2], event_id="overlap"))
+    for number, order in enumerate(orders[2:4]):
+        assert pickpack.post("events", event_body(order, event_id=f"overlap-{number}")).status_code == 200
     with django_capture_on_commit_callbacks(execute=False):
-        start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[2].order_id]})
+        running = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[2].order_id]})
     # when
-    response = pickpack.post("jobs/recalculations", {"jobType": "AUTOMATIC"})
-    # then
-    assert_error(response, 409, "conflict_resource")
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = start_job(pickpack, {"jobType": "AUTOMATIC"})
+    # then: the order the running job holds is its own; the automatic job takes the other one
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert ([row["orderId"] for row in job["orders"]], job["jobStatus"]) == ([orders[3].order_id], "SUCCESS")
+    assert pickpack.get(f"jobs/recalculations/{running}").json()["jobStatus"] == "IN_PROGRESS"
+    assert versions(orders[2:4]) == [1, 2]
+
+
+def test_start_automatic_job_answers_before_its_orders_are_selected(
+    pickpack, orders, django_capture_on_commit_callbacks
+):
+    # given
+    assert pickpack.post("events", event_body(orders[0], event_id="later")).status_code == 200
+    # when
+    with django_capture_on_commit_callbacks(execute=False):
+        job_id = start_job(pickpack, {"jobType": "AUTOMATIC"})
+    # then: no order is read in the request; the job is running and its worker selects them
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert (job["jobStatus"], job["orders"]) == ("IN_PROGRESS", [])
+    assert "finishedAt" not in job
 
 
 def test_start_job_on_other_orders_while_one_is_in_progress(pickpack, orders, django_capture_on_commit_callbacks):
