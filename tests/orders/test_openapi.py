@@ -176,3 +176,23 @@ def test_every_component_example_conforms_to_its_component(document):
             name,
             [error.message for error in validator.iter_errors(example)],
         )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "salesorders"),
+        ("GET", "salesorders/{id}"),
+        ("POST", "salesorders/search"),
+        ("DELETE", "salesorders/{id}"),
+    ],
+)
+def test_a_client_accepting_no_json_gets_the_documented_406(api, seed_order, method, path):
+    # given an order, and a client that accepts only XML
+    order_id = api.post("salesorders", seed_order).json()["id"]
+    # when it calls an operation
+    response = api.call(method, path.format(id=order_id), json={"q": ""}, HTTP_ACCEPT="application/xml")
+    # then it gets the 406 the document promises, in the error shape, and the order is still there
+    assert response.status_code == 406, response
+    assert response.json()["type"] == "not_acceptable"
+    assert api.get(f"salesorders/{order_id}").status_code == 200
