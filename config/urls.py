@@ -19,3 +19,6 @@ urlpatterns = [
     path("", include("pickpack.staff.urls")),
     path("", staff_views.home, name="home"),
 ]
+
+handler403 = "orders.staff.errors.permission_denied"
+handler404 = "orders.staff.errors.page_not_found"

@@ -30,9 +30,13 @@ def order_recalculated(order: Order, *, actor: Actor, at: datetime, version: int
     return _record(order, OrderEventType.RECALCULATED, actor=actor, at=at, version=version)
 
 
-def status_changed(order: Order, *, previous: str, actor: Actor, at: datetime) -> OrderEvent:
+def status_changed(order: Order, *, previous: str, actor: Actor, at: datetime, reason: str = "") -> OrderEvent:
+    """`reason`: why, in the words of whoever changed it (a decline's reason); left out when none was given."""
     outbox.status_changed(order, previous=previous, at=at)
-    return _record(order, OrderEventType.STATUS_CHANGED, actor=actor, at=at, previous=previous, status=order.status)
+    extra = {"reason": reason} if reason else {}
+    return _record(
+        order, OrderEventType.STATUS_CHANGED, actor=actor, at=at, previous=previous, status=order.status, **extra
+    )
 
 
 def order_split(order: Order, *, suborders: list[str], actor: Actor, at: datetime) -> OrderEvent:
@@ -43,6 +47,11 @@ def order_split(order: Order, *, suborders: list[str], actor: Actor, at: datetim
 def delivered_amounts_set(order: Order, *, changes: list[dict], source: str, actor: Actor, at: datetime) -> OrderEvent:
     """`changes`: [{entryId, before, after}]; `source`: a DeliverySource."""
     return _record(order, OrderEventType.DELIVERED, actor=actor, at=at, source=source, changes=changes)
+
+
+def note_added(order: Order, *, text: str, actor: Actor, at: datetime) -> OrderEvent:
+    """A staff note: it changes nothing on the order, so it has no version, no change record and no webhook."""
+    return _record(order, OrderEventType.NOTE, actor=actor, at=at, text=text)
 
 
 def order_deleted(order: Order, *, actor: Actor, at: datetime) -> None:

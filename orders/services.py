@@ -20,7 +20,7 @@ from .catalog import EntryChange, apply_entry_changes
 from .deliveries import Delivery, DeliverySource, apply_deliveries, delivered_amount_changes
 from .documents import format_timestamp, get_path, merge_patch, parse_timestamp
 from .errors import Conflict, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
-from .models import ApiClient, Order, OrderEntry, Tenant
+from .models import ApiClient, Order, OrderEntry, OrderEvent, Tenant
 from .schema import is_number, validate_order_document
 from .scopes import VENDOR_SCOPES, unknown_scopes
 from .selectors import get_order, order_not_found, visible_orders
@@ -279,16 +279,43 @@ def change_entries(*, tenant: Tenant, order_id: str, changes: list[EntryChange],
     return priced(document)
 
 
-def transition_order(*, tenant: Tenant, order_id: str, status: str, actor: Actor) -> Order:
-    """Move an order to another status, as the status machine allows."""
+def transition_order(
+    *,
+    tenant: Tenant,
+    order_id: str,
+    status: str,
+    actor: Actor,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Order:
+    """Move an order to another status, as the status machine allows; `reason` goes into its timeline.
+
+    With `expected_version`, refused (Conflict) when the order is no longer at that version."""
 
     def move(stored: dict) -> dict:
         check_transition(stored["status"], status, stored)  # staying in the same status is no transition either
         return {**stored, "status": status}
 
     return _update_order(
-        tenant=tenant, order_id=order_id, actor=actor, change=move, expected_version=None, operation="transition"
+        tenant=tenant,
+        order_id=order_id,
+        actor=actor,
+        change=move,
+        expected_version=expected_version,
+        operation="transition",
+        status_reason=reason,
     )
+
+
+def add_note(*, tenant: Tenant, order_id: str, text: str, actor: Actor) -> OrderEvent:
+    """A free-text note on an order's timeline; the order itself does not change."""
+    order = visible_orders(tenant, actor).filter(order_id=order_id).first()
+    if order is None:
+        raise order_not_found(order_id)
+    text = text.strip()
+    if not text:
+        raise ValidationFailed("A note needs some text.", [ErrorDetail("text", "is required", "missing_value")])
+    return events.note_added(order, text=text, actor=actor, at=timezone.now())
 
 
 @dataclass(frozen=True)
@@ -371,6 +398,7 @@ def _update_order(
     operation: str,
     recalculate: bool = False,
     delivery_source: str = DeliverySource.BY_HAND,
+    status_reason: str = "",
 ) -> Order:
     """The one write path of an order: lock, check, change, validate, price, store, and record what happened."""
     with transaction.atomic():
@@ -388,7 +416,7 @@ def _update_order(
         document.setdefault("status", order.status)
         order.version += 1  # before the status change, whose events name the version this write stores
         if document["status"] != order.status:
-            _change_status(order, document, actor=actor, at=now)
+            _change_status(order, document, actor=actor, at=now, reason=status_reason)
         _store_document(order, _without_server_fields(document) | _server_fields_of(order.document))
         order.save()
         _sync_entry_rows(order, rows_before)
@@ -437,7 +465,7 @@ def _check_may_change(order: Order, actor: Actor) -> None:
         raise PermissionDenied("Changing a COMPLETED order needs the scope order.order_update_completed.")
 
 
-def _change_status(order: Order, document: dict, *, actor: Actor, at: datetime) -> None:
+def _change_status(order: Order, document: dict, *, actor: Actor, at: datetime, reason: str = "") -> None:
     new_status = document["status"]
     check_transition(order.status, new_status, document)
     previous = order.status
@@ -446,7 +474,7 @@ def _change_status(order: Order, document: dict, *, actor: Actor, at: datetime) 
     order.last_status_change = at
     if new_status == OrderStatus.COMPLETED:
         order.document["completed"] = format_timestamp(at)
-    events.status_changed(order, previous=previous, actor=actor, at=at)
+    events.status_changed(order, previous=previous, actor=actor, at=at, reason=reason)
 
 
 def _next_order_id(tenant: Tenant) -> str:

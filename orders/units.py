@@ -32,6 +32,31 @@ UNECE_UNITS = {
 }
 
 
+# What people call them, for the staff pages: "kg" beside "KGM".
+UNIT_NAMES = {
+    "H87": "piece",
+    "C62": "one",
+    "KGM": "kg",
+    "GRM": "g",
+    "MGM": "mg",
+    "TNE": "t",
+    "LBR": "lb",
+    "ONZ": "oz",
+    "LTR": "l",
+    "MLT": "ml",
+    "CLT": "cl",
+    "DLT": "dl",
+    "MTQ": "m³",
+    "MTR": "m",
+    "CMT": "cm",
+    "MMT": "mm",
+    "KMT": "km",
+    "MTK": "m²",
+    "HUR": "hour",
+    "MIN": "minute",
+}
+
+
 class UnitError(ValueError):
     """A unit code we do not know, or two units that cannot be converted into each other."""
 

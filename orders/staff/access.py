@@ -21,6 +21,16 @@ VIEW_PACKING_EVENTS = "pickpack.view_packingevent"
 MANAGE_JOBS = "pickpack.manage_jobs"
 VIEW_WEBHOOKS = "orders.view_webhookendpoint"
 MANAGE_WEBHOOKS = "orders.manage_webhooks"
+# What each permission lets a person do, for a refusal that says what is missing.
+PERMISSION_WORDS = {
+    VIEW_ORDERS: "see orders",
+    MANAGE_ORDERS: "change orders",
+    VIEW_JOBS: "see recalculation jobs",
+    VIEW_PACKING_EVENTS: "see packing events",
+    MANAGE_JOBS: "start and manage recalculation jobs",
+    VIEW_WEBHOOKS: "see webhook endpoints",
+    MANAGE_WEBHOOKS: "manage webhook endpoints",
+}
 
 # The order desk's groups. Job managers see orders too: a job's results link to them.
 STAFF_GROUPS: dict[str, tuple[str, ...]] = {
@@ -87,7 +97,7 @@ def staff_page(permission: str) -> Callable:
 
 def require(user, permission: str) -> None:
     if not user.has_perm(permission):
-        raise PermissionDenied(f"You need the permission {permission}.")
+        raise PermissionDenied(f"You are not allowed to {PERMISSION_WORDS.get(permission, permission)}.")
 
 
 def staff_order(tenant: Tenant, order_id: str, user) -> Order:

@@ -14,7 +14,7 @@ from .presenters import EntryRow, entry_rows
 
 # The order detail page's POST actions; anything else is refused. Delivered amounts and the split post to their
 # own pages, which show the preview again when a save is refused.
-ORDER_ACTIONS = ("transition",)
+ORDER_ACTIONS = ("transition", "note")
 # What a POST to the delivered amounts page does; anything but "save" only previews.
 SAVE = "save"
 
@@ -27,6 +27,18 @@ class TransitionForm(forms.Form):
     """Any known status; whether the order may move there is the status machine's call."""
 
     status = forms.ChoiceField(label="New status", choices=OrderStatus.choices)
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=1000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown in the order's timeline.",
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Note", max_length=2000, strip=True, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def amount_field(**kwargs) -> forms.DecimalField:

@@ -3,12 +3,18 @@
 Read-only views of the stored `calculatedPrice` (the pricing engine's output); nothing here computes a price.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
+
+from ..currencies import minor_unit
 from ..deliveries import DeliverySource, entry_unit
 from ..documents import get_path
+from ..statuses import OrderStatus
+from ..units import UNIT_NAMES
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,12 @@ class EntryRow:
     delivered: Decimal | None
     unit_price: Decimal | None
     price: Price
-    delivered_source: str = ""  # who set the delivered amount last, e.g. "by hand (user:anna)"
+    delivered_source: str = ""  # who set the delivered amount last, e.g. "by hand (Anna Meyer)"
+
+    @property
+    def over_delivered(self) -> bool:
+        """More delivered than ordered: worth a second look (a typo, a wrong unit), never refused."""
+        return self.delivered is not None and self.ordered is not None and self.delivered > self.ordered
 
 
 # How diff values are shown (Django's floatformat): quantities as they are (no format), component prices with
@@ -66,6 +77,56 @@ class DiffRow:
     @property
     def changed(self) -> bool:
         return self.before != self.after
+
+
+def status_label(code: Any) -> str:
+    """The label people see for a status code ("In checkout" for IN_CHECKOUT); an unknown code as it is."""
+    return OrderStatus(code).label if code in OrderStatus.values else str(code or "")
+
+
+def unit_label(code: str) -> str:
+    """A unit as people read it, with its code: "kg (KGM)", "piece (H87)"; an unknown code as it is."""
+    name = UNIT_NAMES.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def money_text(value: Any, currency: str | None) -> str:
+    """An amount at the currency's precision (half-up, thousands grouped): 1234.5 EUR → "1,234.50", JPY → "1,235".
+
+    Stored components keep 3 decimals and totals 2 (docs/calculation.md); the page shows what the currency pays.
+    """
+    if value is None or isinstance(value, bool) or not isinstance(value, Decimal | int):
+        return ""
+    return f"{rounded_money(value, currency):,.{minor_unit(currency)}f}"
+
+
+def rounded_money(value: Decimal | int, currency: str | None) -> Decimal:
+    """An amount rounded half-up to the currency's minor unit, as the staff pages show it."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-minor_unit(currency)), rounding=ROUND_HALF_UP)
+
+
+ACTOR_KINDS = {"client": "API client", "recalculation-job": "Recalculation job", "packer": "Packer"}
+ACTORS_WITHOUT_ID = {"system": "System", "seed_demo": "Demo data", "generate_orders": "Order generator"}
+
+
+def actor_names(labels: Iterable[str]) -> dict[str, str]:
+    """How people read each actor label: "user:anna" → the user's full name, "client:erp" → "API client erp",
+    "recalculation-job:AB12" → "Recalculation job AB12", "system" → "System". One query for all the users."""
+    labels = set(labels)
+    usernames = {label.partition(":")[2] for label in labels if label.startswith("user:")}
+    full_names = {
+        user.get_username(): user.get_full_name() for user in get_user_model().objects.filter(username__in=usernames)
+    }
+    return {label: _actor_name(label, full_names) for label in labels}
+
+
+def _actor_name(label: str, full_names: dict[str, str]) -> str:
+    kind, _, identifier = label.partition(":")
+    if not identifier:
+        return ACTORS_WITHOUT_ID.get(label, label)
+    if kind == "user":
+        return full_names.get(identifier) or identifier
+    return f"{ACTOR_KINDS[kind]} {identifier}" if kind in ACTOR_KINDS else label
 
 
 def plain_quantity(value: Any) -> Any:
@@ -86,9 +147,12 @@ def product_name(entry: dict) -> str:
     return str(product.get("id") or entry.get("id") or "")
 
 
-def entry_rows(document: dict, delivered_by: dict[str, Any] | None = None) -> list[EntryRow]:
-    """The entries as rows; `delivered_by` maps entry ids to the event that last set their delivered amount."""
-    delivered_by = delivered_by or {}
+def entry_rows(
+    document: dict, delivered_by: dict[str, Any] | None = None, names: dict[str, str] | None = None
+) -> list[EntryRow]:
+    """The entries as rows; `delivered_by` maps entry ids to the event that last set their delivered amount,
+    `names` actor labels to how people read them (see actor_names)."""
+    delivered_by, names = delivered_by or {}, names or {}
     return [
         EntryRow(
             entry_id=str(entry.get("id", "")),
@@ -100,18 +164,20 @@ def entry_rows(document: dict, delivered_by: dict[str, Any] | None = None) -> li
             delivered=entry.get("deliveredAmount"),
             unit_price=get_path(entry, "price.effectiveAmount", entry.get("unitPrice")),
             price=Price.of(get_path(entry, "calculatedPrice.finalPrice")),
-            delivered_source=delivery_source_label(delivered_by.get(entry.get("id"))),
+            delivered_source=delivery_source_label(delivered_by.get(entry.get("id")), names),
         )
         for entry in document.get("entries") or []
     ]
 
 
-def delivery_source_label(event: Any) -> str:
-    """ "by hand (user:anna)" or "from packing events" for the event that set a delivered amount; "" for none."""
+def delivery_source_label(event: Any, names: dict[str, str]) -> str:
+    """ "by hand (Anna Meyer)" or "from packing events" for the event that set a delivered amount; "" for none."""
     if event is None:
         return ""
     source = DeliverySource.LABELS.get(event.parameters.get("source"), "")
-    return f"{source} ({event.actor})" if event.parameters.get("source") == DeliverySource.BY_HAND else source
+    if event.parameters.get("source") != DeliverySource.BY_HAND:
+        return source
+    return f"{source} ({names.get(event.actor, event.actor)})"
 
 
 def price_breakdown(document: dict) -> list[PriceRow]:
@@ -191,13 +257,14 @@ CHANGES_SHOWN = 12
 
 @dataclass(frozen=True)
 class HistoryRow:
-    """One change record as the order page's timeline shows it."""
+    """One change record, or one staff note, as the order page's timeline shows it."""
 
     timestamp: Any
     label: str
     actor: str
-    version: int
+    version: int | None
     changes: list[dict]
+    text: str = ""  # a note, or the reason given for a status change
 
     @property
     def shown_changes(self) -> list[dict]:
@@ -211,7 +278,7 @@ class HistoryRow:
         return any(change["path"].startswith(path_prefix) for change in self.changes)
 
 
-def history_row(record: Any) -> HistoryRow:
+def history_row(record: Any, reason: str = "") -> HistoryRow:
     actor = record.actor or {}
     return HistoryRow(
         timestamp=record.timestamp,
@@ -219,4 +286,16 @@ def history_row(record: Any) -> HistoryRow:
         actor=actor.get("name") or actor.get("id") or "",
         version=record.version,
         changes=record.changes,
+        text=reason,
+    )
+
+
+def note_row(event: Any, names: dict[str, str]) -> HistoryRow:
+    return HistoryRow(
+        timestamp=event.timestamp,
+        label="Note",
+        actor=names.get(event.actor, event.actor),
+        version=None,
+        changes=[],
+        text=event.parameters.get("text", ""),
     )

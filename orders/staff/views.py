@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import documents, services
 from ..counts import status_counts
+from ..documents import get_path
 from ..errors import Conflict, DomainError, ErrorDetail, ValidationFailed
-from ..models import Order, Tenant
+from ..models import Order, OrderEvent, OrderEventType, Tenant
 from ..selectors import delivery_sources, staff_tenant, staff_tenants, visible_orders
 from ..statuses import OrderStatus, allowed_next_statuses, check_transition
 from .access import (
@@ -34,6 +35,7 @@ from .filters import DEFAULT_SORT, OrderFilterSet
 from .forms import (
     SAVE,
     BaseDeliveryFormSet,
+    NoteForm,
     OrderActionForm,
     PreviewedDeliveriesForm,
     PreviewedVersionForm,
@@ -44,7 +46,18 @@ from .forms import (
     same_deliveries,
     typed_amounts,
 )
-from .presenters import HistoryRow, entry_rows, history_row, price_breakdown, tax_lines
+from .presenters import (
+    EntryRow,
+    HistoryRow,
+    actor_names,
+    entry_rows,
+    history_row,
+    note_row,
+    price_breakdown,
+    rounded_money,
+    status_label,
+    tax_lines,
+)
 from .previews import ChangedSincePreview, changed_since_preview, preview_deliveries, preview_split, splittable
 
 LATEST_ORDERS = 10
@@ -173,20 +186,27 @@ def order_detail(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpRes
         return run_order_action(request, tenant, order)
     document = order.document
     raw_document = documents.dumps_pretty(document)
+    events = list(order.events.order_by("timestamp", "pk"))
+    names = actor_names(event.actor for event in events)
+    for event in events:
+        event.actor_name = names[event.actor]
+    rows = entry_rows(document, delivery_sources(order), names)
+    history_filter = request.GET.get("history", "")
     context = page_context(
         request,
         tenant,
         "orders",
         order=order,
         document=document,
-        entries=Paginator(entry_rows(document, delivery_sources(order)), ENTRIES_PER_PAGE).get_page(
-            request.GET.get("page")
-        ),
+        entries=Paginator(rows, ENTRIES_PER_PAGE).get_page(request.GET.get("page")),
+        over_delivered=[row for row in rows if row.over_delivered],
+        entries_round_apart=entries_round_apart(rows, document, order.currency),
         breakdown=price_breakdown(document),
         tax_lines=tax_lines(document),
-        timeline=order.events.order_by("timestamp", "pk"),
-        history=history_rows(order, request.GET.get("history", "")),
-        history_filter=request.GET.get("history", ""),
+        timeline=events,
+        has_history=order.changes.exists(),
+        history=history_rows(order, events, names, history_filter),
+        history_filter=history_filter,
         next_statuses=[
             (status, TRANSITION_LABELS.get(status, status)) for status in allowed_next_statuses(order.status)
         ],
@@ -195,14 +215,35 @@ def order_detail(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpRes
         suborders=document.get("subOrders") or [],
         raw_document=raw_document if len(raw_document) <= MAX_DOCUMENT_SHOWN else None,
         document_size=len(raw_document),
+        note_form=NoteForm(),
     )
     return render(request, "orders/order_detail.html", context)
 
 
-def history_rows(order: Order, path_prefix: str) -> list[HistoryRow]:
-    """The order's change records for its timeline, newest first; with a path prefix, those changing such paths."""
+def history_rows(order: Order, events: list[OrderEvent], names: dict[str, str], path_prefix: str) -> list[HistoryRow]:
+    """The order's change records and staff notes for its timeline, newest first; with a path prefix, only the
+    records changing such paths. A status change shows the reason given for it."""
     records = order.changes.order_by("-timestamp", "-id")[:HISTORY_RECORDS]
-    return [row for row in map(history_row, records) if not path_prefix or row.touches(path_prefix.strip())]
+    reasons = {
+        event.timestamp: event.parameters["reason"]
+        for event in events
+        if event.type == OrderEventType.STATUS_CHANGED and event.parameters.get("reason")
+    }
+    rows = [history_row(record, reasons.get(record.timestamp, "")) for record in records]
+    if path_prefix:
+        return [row for row in rows if row.touches(path_prefix.strip())]
+    notes = [note_row(event, names) for event in events if event.type == OrderEventType.NOTE]
+    return sorted(rows + notes, key=lambda row: row.timestamp, reverse=True)[:HISTORY_RECORDS]
+
+
+def entries_round_apart(rows: list[EntryRow], document: dict, currency: str) -> bool:
+    """Whether the entries' gross amounts, each shown rounded to the currency, add up to other than the goods total
+    shown: each entry is rounded on its own (docs/calculation.md, "Rounding"), so the page says why."""
+    goods = get_path(document, "calculatedPrice.price.grossValue")
+    if goods is None or any(row.price.gross is None for row in rows):
+        return False
+    shown = sum(rounded_money(row.price.gross, currency) for row in rows)
+    return shown != rounded_money(goods, currency)
 
 
 def run_order_action(request: HttpRequest, tenant: Tenant, order: Order) -> HttpResponse:
@@ -223,13 +264,27 @@ def run_order_action(request: HttpRequest, tenant: Tenant, order: Order) -> Http
 
 
 def change_status(request: HttpRequest, tenant: Tenant, order: Order) -> str:
-    status = valid(TransitionForm(request.POST)).cleaned_data["status"]
-    services.transition_order(tenant=tenant, order_id=order.order_id, status=status, actor=staff_actor(request.user))
-    return f"Order {order.order_id} is now {status}."
+    form = valid(TransitionForm(request.POST))
+    status = form.cleaned_data["status"]
+    services.transition_order(
+        tenant=tenant,
+        order_id=order.order_id,
+        status=status,
+        actor=staff_actor(request.user),
+        reason=form.cleaned_data["reason"],
+    )
+    return f"Order {order.order_id} is now {status_label(status)}."
+
+
+def add_note(request: HttpRequest, tenant: Tenant, order: Order) -> str:
+    text = valid(NoteForm(request.POST)).cleaned_data["text"]
+    services.add_note(tenant=tenant, order_id=order.order_id, text=text, actor=staff_actor(request.user))
+    return "Note added to the timeline."
 
 
 ORDER_ACTIONS: dict[str, Callable[[HttpRequest, Tenant, Order], str]] = {
     "transition": change_status,
+    "note": add_note,
 }
 
 
@@ -263,7 +318,13 @@ def order_transition(request: HttpRequest, tenant: Tenant, order_id: str) -> Htt
         messages.error(request, error_message(error))
         return redirect("staff:order_detail", tenant=tenant.name, order_id=order.order_id)
     context = page_context(
-        request, tenant, "orders", order=order, status=status, label=TRANSITION_LABELS.get(status, status)
+        request,
+        tenant,
+        "orders",
+        order=order,
+        status=status,
+        label=TRANSITION_LABELS.get(status, status),
+        form=TransitionForm(initial={"status": status}),
     )
     return render(request, "orders/transition_confirm.html", context)
 

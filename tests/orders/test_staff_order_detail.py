@@ -173,7 +173,7 @@ def test_confirming_a_transition_changes_the_status(manager, order):
     # then
     assert response.status_code == 302
     assert response["Location"] == detail_url(order)
-    assert flashed(response) == [f"Order {order.order_id} is now CONFIRMED."]
+    assert flashed(response) == [f"Order {order.order_id} is now Confirmed."]
     order.refresh_from_db()
     assert order.status == "CONFIRMED"
     assert OrderEvent.objects.filter(order=order, type="STATUS_CHANGED", actor="user:manager").exists()
