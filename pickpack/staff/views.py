@@ -1,13 +1,11 @@
 """Staff pages of recalculation jobs and packing events (server-rendered; the rules stay in services)."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HTMX_STOP_POLLING
 
 from orders.errors import DomainError, NotFound
@@ -25,8 +23,9 @@ from orders.staff.access import (
 )
 
 from .. import selectors, services
-from ..models import JobOrderStatus, JobStatus, RecalculationJob, RecalculationJobOrder
+from ..models import JobOrderStatus, JobStatus, JobType, RecalculationJob, RecalculationJobOrder
 from .forms import JobFilterSet, JobOrderFilterForm, NewJobForm, PackingEventFilterSet
+from .presenters import JobProgress, job_outcome, plural, short_outcome, staff_message
 
 JOBS_PER_PAGE = 25
 JOB_ORDERS_PER_PAGE = 50
@@ -34,25 +33,8 @@ EVENTS_PER_PAGE = 50
 RECENT_JOBS = 5
 # How often a job page asks for progress while the job runs.
 POLL_SECONDS = 1
-
-
-@dataclass(frozen=True)
-class JobProgress:
-    pending: int = 0
-    success: int = 0
-    failure: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.pending + self.success + self.failure
-
-    @property
-    def done(self) -> int:
-        return self.success + self.failure
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else self.done * 100 // self.total
+# Ids of no order named in the new-job form's error; the rest are counted.
+UNKNOWN_IDS_LISTED = 20
 
 
 def jobs_progress(jobs: list[RecalculationJob]) -> dict[int, JobProgress]:
@@ -80,6 +62,8 @@ def with_progress(jobs: list[RecalculationJob]) -> list[RecalculationJob]:
     progress = jobs_progress(jobs)
     for job in jobs:
         job.progress = progress[job.pk]
+        job.outcome = job_outcome(job, job.progress)
+        job.short_outcome = short_outcome(job, job.progress)
     return jobs
 
 
@@ -98,11 +82,13 @@ def staff_job(request: HttpRequest, tenant: Tenant, job_id: str) -> Recalculatio
 def job_list(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     """The tenant's jobs with filters and paging; a POST starts a new job."""
     form = NewJobForm(request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST":
         require(request.user, MANAGE_JOBS)
-        if form.is_valid():
+        if form.is_valid() and orders_exist(request, tenant, form):
             return start_job(request, tenant, form)
         messages.error(request, "The job was not started: check the form.")
+        status = 400
     filterset = JobFilterSet(request.GET, queryset=RecalculationJob.objects.filter(tenant=tenant))
     jobs = filterset.qs.order_by("-started_at", "-pk") if filterset.is_valid() else RecalculationJob.objects.none()
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
@@ -111,7 +97,25 @@ def job_list(request: HttpRequest, tenant: Tenant) -> HttpResponse:
         request, tenant, "jobs", filterset=filterset, page=page, form=form, partial=wants_partial(request)
     )
     template = "pickpack/_job_results.html" if context["partial"] else "pickpack/job_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
+
+
+def orders_exist(request: HttpRequest, tenant: Tenant, form: NewJobForm) -> bool:
+    """A manual job's ids are checked before anything runs: ids of no order the user may see are listed on the
+    form (the API records them as failed orders instead, as the spec says)."""
+    job_request = form.job_request
+    if job_request.job_type != JobType.MANUAL:
+        return True
+    unknown = selectors.unknown_order_ids(tenant, staff_actor(request.user), job_request.order_ids)
+    if unknown:
+        listed = ", ".join(unknown[:UNKNOWN_IDS_LISTED])
+        more = f" and {len(unknown) - UNKNOWN_IDS_LISTED:,} more" if len(unknown) > UNKNOWN_IDS_LISTED else ""
+        form.add_error(
+            "order_ids",
+            f"{plural(len(unknown), 'id')} of no order of tenant {tenant.name}: {listed}{more}. "
+            "Remove them (or correct them) and start the job again.",
+        )
+    return not unknown
 
 
 def start_job(request: HttpRequest, tenant: Tenant, form: NewJobForm) -> HttpResponse:
@@ -126,8 +130,42 @@ def start_job(request: HttpRequest, tenant: Tenant, form: NewJobForm) -> HttpRes
     except DomainError as error:
         messages.error(request, f"The job was not started: {error_message(error)}")
         return redirect("jobs:job_list", tenant=tenant.name)
-    count = job.order_rows.count()
-    messages.success(request, f"Job {job.job_id} started for {count} order{'' if count == 1 else 's'}.")
+    announce_started(request, job)
+    return redirect("jobs:job_detail", tenant=tenant.name, job_id=job.job_id)
+
+
+def announce_started(request: HttpRequest, job: RecalculationJob) -> None:
+    if not job.orders_selected:
+        messages.success(request, f"Job {job.job_id} started: it selects the orders with new packing events.")
+        return
+    messages.success(request, f"Job {job.job_id} started for {plural(job.order_rows.count(), 'order')}.")
+
+
+@require_POST
+@staff_page(MANAGE_JOBS)
+def retry_failed(request: HttpRequest, tenant: Tenant, job_id: str) -> HttpResponse:
+    """Start a manual job of the orders that failed in this one."""
+    job = staff_job(request, tenant, job_id)
+    try:
+        retry = services.retry_failed_orders(tenant=tenant, job_id=job.job_id, actor=staff_actor(request.user))
+    except DomainError as error:
+        messages.error(request, f"The failed orders were not retried: {error.message}")
+        return redirect("jobs:job_detail", tenant=tenant.name, job_id=job.job_id)
+    announce_started(request, retry)
+    return redirect("jobs:job_detail", tenant=tenant.name, job_id=retry.job_id)
+
+
+@require_POST
+@staff_page(MANAGE_JOBS)
+def cancel_job(request: HttpRequest, tenant: Tenant, job_id: str) -> HttpResponse:
+    """Stop a running job; the orders it has not recalculated yet stay as they are."""
+    job = staff_job(request, tenant, job_id)
+    try:
+        services.cancel_recalculation_job(tenant=tenant, job_id=job.job_id, actor=staff_actor(request.user))
+    except DomainError as error:
+        messages.error(request, f"The job was not cancelled: {error.message}")
+    else:
+        messages.success(request, f"Job {job.job_id} cancelled: the orders it had not recalculated stay as they were.")
     return redirect("jobs:job_detail", tenant=tenant.name, job_id=job.job_id)
 
 
@@ -135,13 +173,14 @@ def start_job(request: HttpRequest, tenant: Tenant, form: NewJobForm) -> HttpRes
 @staff_page(VIEW_JOBS)
 def job_detail(request: HttpRequest, tenant: Tenant, job_id: str) -> HttpResponse:
     """A job's progress and per-order results; htmx polls it while the job runs and stops when it is done."""
-    job = staff_job(request, tenant, job_id)
-    job.progress = jobs_progress([job])[job.pk]
+    job = with_progress([staff_job(request, tenant, job_id)])[0]
     filter_form = JobOrderFilterForm(request.GET)
     rows = job.order_rows.order_by("pk")
     if filter_form.is_valid() and filter_form.cleaned_data["status"]:
         rows = rows.filter(status=filter_form.cleaned_data["status"])
     page = Paginator(rows, JOB_ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    for row in page:
+        row.staff_message = staff_message(row)
     running = job.job_status == JobStatus.IN_PROGRESS
     context = page_context(
         request,
@@ -151,6 +190,7 @@ def job_detail(request: HttpRequest, tenant: Tenant, job_id: str) -> HttpRespons
         page=page,
         filter_form=filter_form,
         running=running,
+        may_retry=not running and job.progress.failure > 0,
         poll_seconds=POLL_SECONDS,
         partial=wants_partial(request),
     )

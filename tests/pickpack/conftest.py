@@ -4,6 +4,8 @@ import random
 from datetime import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils import timezone
 
 from orders.actors import Actor
@@ -11,8 +13,12 @@ from orders.demo import demo_order
 from orders.models import Order
 from orders.scopes import PICKPACK_MANAGE, PICKPACK_VIEW
 from orders.services import create_order
+from orders.staff.access import MANAGE_JOBS, VIEW_JOBS, VIEW_ORDERS, VIEW_PACKING_EVENTS
 
 from ..conftest import ApiSession
+from ..staff import PASSWORD, permission
+
+JOB_VIEWER = (VIEW_ORDERS, VIEW_JOBS, VIEW_PACKING_EVENTS)
 
 
 def pickpack_session(session: ApiSession) -> ApiSession:
@@ -89,3 +95,24 @@ def orders(tenant) -> list[Order]:
 @pytest.fixture
 def order(orders) -> Order:
     return orders[0]
+
+
+@pytest.fixture
+def job_viewer(staff_client) -> Client:
+    return staff_client(*JOB_VIEWER, username="watcher")
+
+
+@pytest.fixture
+def job_manager(staff_client) -> Client:
+    return staff_client(*JOB_VIEWER, MANAGE_JOBS, username="jobs")
+
+
+@pytest.fixture
+def job_outsider(db, other_tenant) -> Client:
+    """A job manager of tenant `globex` only."""
+    user = get_user_model().objects.create_user("stranger", "", PASSWORD)
+    other_tenant.members.add(user)
+    user.user_permissions.add(*(permission(name) for name in (*JOB_VIEWER, MANAGE_JOBS)))
+    client = Client()
+    client.force_login(user)
+    return client
