@@ -5,6 +5,8 @@
     .venv/bin/python tools/mutate.py pricing --list    # the mutants, without running anything
     .venv/bin/python tools/mutate.py pricing --resume  # go on where the last run of the area stopped
     .venv/bin/python tools/mutate.py pricing --survivors  # run again only what survived last time
+    .venv/bin/python tools/mutate.py pricing --every 5    # a sample: every 5th mutant, spread over the modules
+    .venv/bin/python tools/mutate.py units --committed    # the files as committed, whatever is in progress in the tree
 
 A mutant is the module with one change (`<` for `<=`, `and` for `or`, a number plus one, a statement or a
 table element removed, a condition negated…). It is *killed* when the area's tests fail on it, *survives* when
@@ -443,8 +445,16 @@ def changed_line(source: str, mutant: Mutant) -> str:
 # --- running ----------------------------------------------------------------------------------------------------------
 
 
-def copy_repository(target: Path) -> None:
-    """The files git knows and the untracked ones it does not ignore: no .venv, no var/, no caches."""
+def copy_repository(target: Path, *, committed: bool) -> None:
+    """The files git knows and the untracked ones it does not ignore: no .venv, no var/, no caches.
+
+    `committed`: the files as committed at HEAD instead, so that work in progress in the tree (a half-done change,
+    two new migrations of the same number) neither breaks the run nor adds mutants.
+    """
+    if committed:
+        archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+        return
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT,
@@ -457,6 +467,29 @@ def copy_repository(target: Path) -> None:
             destination = target / os.fsdecode(name)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination)
+
+
+def module_source(path: str, committed: bool) -> str:
+    if committed:
+        return subprocess.run(
+            ["git", "show", f"HEAD:{path}"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
+    return (ROOT / path).read_text()
+
+
+def forget_the_working_tree() -> None:
+    """Drop the finder of the editable install, which maps the project's packages to the working tree.
+
+    The copy comes first on sys.path, but a module the copy lacks (a new file in the tree, not committed) would
+    still be found there, through that finder, and mix the two trees.
+    """
+    sys.meta_path[:] = [finder for finder in sys.meta_path if not _from_editable_install(finder)]
+    sys.path_hooks[:] = [hook for hook in sys.path_hooks if not _from_editable_install(hook)]
+    sys.path_importer_cache.clear()
+
+
+def _from_editable_install(finder: object) -> bool:
+    return getattr(finder, "__module__", "").startswith("__editable__")
 
 
 def preload_libraries() -> None:
@@ -578,6 +611,8 @@ def run_area(name: str, area: Area, args: argparse.Namespace, workdir: Path, res
     ]
     if args.only:
         mutants = [mutant for mutant in mutants if any(text in mutant.signature for text in args.only)]
+    if args.every:
+        mutants = mutants[:: args.every]
     if args.list:
         for mutant in mutants:
             print(f"{mutant.path}:{mutant.line}: {mutant.description}  [{mutant.source_line}]")
@@ -672,6 +707,12 @@ def main() -> None:
     parser.add_argument("--survivors", action="store_true", help="run again only the mutants that survived")
     parser.add_argument("--only", action="append", help="only mutants whose signature contains this text")
     parser.add_argument("--max", type=int, help="run at most this many mutants per area")
+    parser.add_argument(
+        "--every", type=int, help="a sample spread over the modules: only every Nth mutant (also with --report)"
+    )
+    parser.add_argument(
+        "--committed", action="store_true", help="mutate and test the files as committed at HEAD, not the working tree"
+    )
     parser.add_argument("--report", action="store_true", help="print the last results without running anything")
     args = parser.parse_args()
     names = args.areas or list(AREAS)
@@ -687,16 +728,17 @@ def main() -> None:
             mutants = [
                 mutant
                 for module in area.modules
-                for mutant in mutants_of(module, (ROOT / module).read_text(), area.functions.get(module))
-            ]
+                for mutant in mutants_of(module, module_source(module, args.committed), area.functions.get(module))
+            ][:: args.every or 1]
             summarize(name, mutants, _read_results(results_dir / f"{name}.jsonl"))
         return
     sys.dont_write_bytecode = True  # a stale .pyc of a mutant of the same size and second would be reused
     with tempfile.TemporaryDirectory(prefix="mutate-") as temporary:
         workdir = Path(temporary)
-        copy_repository(workdir)
+        copy_repository(workdir, committed=args.committed)
         os.chdir(workdir)
         sys.path.insert(0, str(workdir))
+        forget_the_working_tree()
         os.environ.update(
             PYTHONPATH=str(workdir),
             PYTHONDONTWRITEBYTECODE="1",

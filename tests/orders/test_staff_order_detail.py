@@ -504,8 +504,14 @@ def test_previewing_and_saving_deliveries_need_the_csrf_token(staff_client, orde
 
 
 def test_deliveries_pages_need_the_manage_permission_to_post(viewer, order):
+    # given
     data = {"action": "save", **deliveries_form(order, {0: "2"})}
-    assert viewer.post(detail_url(order, "deliveries/"), data).status_code == 403
+    # when
+    response = viewer.post(detail_url(order, "deliveries/"), data)
+    # then
+    assert response.status_code == 403
+    order.refresh_from_db()
+    assert (order.version, "deliveredAmount" in order.document["entries"][0]) == (1, False)
 
 
 def test_deliveries_preview_escapes_product_names(manager, hostile_order):
