@@ -1,11 +1,14 @@
-"""Entries priced from the tenant's catalog, and the changes `POST …/entries` asks for."""
+"""Entries priced from the tenant's catalog: entries a client sends without a price, and the changes
+`POST …/entries` asks for."""
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from .documents import get_path
 from .errors import ErrorDetail, ValidationFailed
 from .models import PriceModel, Product, TaxRate, Tenant
+from .schema import is_number
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,11 @@ class EntryChange:
 
 
 def order_country(document: dict) -> str:
-    return document.get("countryCode") or get_path(document, "shippingAddress.country") or ""
+    """The country whose tax rates apply; an order naming none gets the tenant's rates for no country."""
+    for country in (document.get("countryCode"), get_path(document, "shippingAddress.country")):
+        if isinstance(country, str) and country:
+            return country
+    return ""
 
 
 def tax_rate(tenant: Tenant, country: str, tax_code: str) -> Decimal:
@@ -57,6 +64,45 @@ def entry_from_product(product: Product, *, quantity: Decimal, rate: Decimal) ->
     }
 
 
+def with_catalog_prices(tenant: Tenant, document: Any) -> Any:
+    """The document with each entry that names a product but no unit price (`calculatedUnitPrice`, `unitPrice`)
+    completed from the catalog, as Emporix's checkout completes a product snapshot: price, tax code and rate,
+    unit, vendor. What the client sent wins; the entry is left without `calculatedPrice` for the engine to price.
+
+    Anything that is not an entry of that kind is left as it is, for validation to judge.
+    """
+    if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
+        return document
+    entries = list(document["entries"])
+    completed = dict(document)
+    for index, entry in enumerate(entries):
+        if _priced_by_the_catalog(entry):
+            entries[index] = _completed_entry(tenant, completed, entry, f"entries[{index}]")
+    completed["entries"] = entries
+    return completed
+
+
+def _priced_by_the_catalog(entry: Any) -> bool:
+    return (
+        isinstance(entry, dict)
+        and entry.get("calculatedUnitPrice") is None
+        and entry.get("unitPrice") is None
+        and isinstance(get_path(entry, "product.id"), str)
+    )
+
+
+def _completed_entry(tenant: Tenant, document: dict, entry: dict, field: str) -> dict:
+    product = _catalog_product(tenant, entry["product"]["id"], f"{field}.product.id")
+    if document.get("currency") is None:
+        document["currency"] = product.currency
+    _check_currency(product, document, f"{field}.product.id")
+    rate = tax_rate(tenant, order_country(document), product.tax_code)
+    amount = entry.get("amount")
+    catalog = entry_from_product(product, quantity=amount if is_number(amount) else Decimal(0), rate=rate)
+    del catalog["calculatedPrice"]
+    return {**catalog, **entry, "product": {**catalog["product"], **entry["product"]}}
+
+
 def apply_entry_changes(tenant: Tenant, document: dict, changes: list[EntryChange]) -> dict:
     """Return a copy of the document with the changes applied (not priced yet)."""
     entries = [dict(entry) for entry in document["entries"]]
@@ -65,12 +111,12 @@ def apply_entry_changes(tenant: Tenant, document: dict, changes: list[EntryChang
         if change.entry_id is not None:
             _set_quantity(entries, _entry_index(entries, change.entry_id, field), change.quantity)
         else:
-            product = _catalog_product(tenant, change.product_id, field)
+            product = _catalog_product(tenant, change.product_id, f"{field}.productId")
             existing = next((i for i, e in enumerate(entries) if get_path(e, "product.id") == product.product_id), None)
             if existing is not None:
                 _set_quantity(entries, existing, change.quantity)
             elif change.quantity > 0:
-                _check_currency(product, document, field)
+                _check_currency(product, document, f"{field}.productId")
                 rate = tax_rate(tenant, order_country(document), product.tax_code)
                 entries.append(entry_from_product(product, quantity=change.quantity, rate=rate))
     if not entries:
@@ -101,9 +147,7 @@ def _set_quantity(entries: list[dict], index: int, quantity: Decimal) -> None:
 def _catalog_product(tenant: Tenant, product_id: str, field: str) -> Product:
     product = Product.objects.select_related("tenant").filter(tenant=tenant, product_id=product_id).first()
     if product is None:
-        raise ValidationFailed(
-            f"The catalog has no product {product_id!r}.", [ErrorDetail(f"{field}.productId", "no such product")]
-        )
+        raise ValidationFailed(f"The catalog has no product {product_id!r}.", [ErrorDetail(field, "no such product")])
     return product
 
 
@@ -111,5 +155,5 @@ def _check_currency(product: Product, document: dict, field: str) -> None:
     if document.get("currency") and product.currency != document["currency"]:
         raise ValidationFailed(
             f"Product {product.product_id} is priced in {product.currency}, the order in {document['currency']}.",
-            [ErrorDetail(f"{field}.productId", "currency differs from the order's")],
+            [ErrorDetail(field, "currency differs from the order's")],
         )

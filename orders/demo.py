@@ -103,8 +103,24 @@ PRODUCTS = [
         Decimal("19"),
     ),
 ]
-# Tax rates of the demo tenant by country and tax code; the seed example's fees use REDUCED 12 %.
+# Sold only through the catalog (not in generated orders): the product of Emporix's DYNAMIC_VARIANT order example.
+CATALOG_ONLY_PRODUCTS = [
+    DemoProduct(
+        "mobile-15-pro-l2-retail",
+        "MOBILE-15-PRO-L2-RETAIL",
+        "Mobile Phone 15 Pro 256 GB Blue Retail box",
+        "Mobiltelefon 15 Pro 256 GB Blau Verkaufsverpackung",
+        "",
+        "H87",
+        Decimal("999.00"),
+        "STANDARD",
+        Decimal("19"),
+    ),
+]
+# Tax rates of the demo tenant by country and tax code; the seed example's fees use REDUCED 12 %. Orders that
+# name no country ("") are taxed as at home, in Germany.
 TAX_RATES = {
+    "": {"STANDARD": Decimal("19"), "REDUCED": Decimal("7")},
     "DE": {"STANDARD": Decimal("19"), "REDUCED": Decimal("7")},
     "AT": {"STANDARD": Decimal("20"), "REDUCED": Decimal("10")},
     "CH": {"STANDARD": Decimal("8.1"), "REDUCED": Decimal("2.6")},
@@ -121,7 +137,7 @@ def load_catalog(tenant) -> None:
     """The demo products and tax rates; what exists already is left alone."""
     from .models import Product, TaxRate
 
-    for product in PRODUCTS:
+    for product in PRODUCTS + CATALOG_ONLY_PRODUCTS:
         Product.objects.get_or_create(
             tenant=tenant,
             product_id=product.id,

@@ -10,7 +10,7 @@ from orders.pricing.errors import PricingError
 from orders.pricing.fees import fee_price
 from orders.pricing.inputs import OrderInputs, PaymentFee, read_order
 from orders.pricing.money import Price, TaxedPrice, total
-from orders.pricing.output import write_entry, write_order
+from orders.pricing.output import write_entry, write_order, write_shipping_lines
 from orders.pricing.totals import order_totals
 
 # Room for any realistic amount at 3 decimals; whatever does not fit is refused, never silently rounded.
@@ -44,6 +44,8 @@ def _calculate(document: dict[str, Any], rates: Mapping[str, Decimal | int]) -> 
         write_entry(entry, prices, currency)
     shipping_keys = [line.key for line in inputs.shipping_lines]
     write_order(document, entries, totals, shipping_keys=shipping_keys, payment_fees=payment_fees)
+    if inputs.shipping_lines:
+        write_shipping_lines(document, inputs.shipping_lines, [line.price for line in shipping])
     return document
 
 

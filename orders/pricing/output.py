@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from orders.pricing.entries import DiscountPrice, EntryPrices, FeePrice
-from orders.pricing.inputs import Fee
+from orders.pricing.inputs import Fee, ShippingLine
 from orders.pricing.money import Price, TaxedPrice, TaxKey, common_key
 from orders.pricing.totals import OrderTotals, final_key
 
@@ -134,6 +134,17 @@ def _order_prices(
         "taxAggregate": {"lines": [price_fields(line.price, line.key) for line in totals.tax_lines]},
     }
     return computed
+
+
+def write_shipping_lines(order: dict[str, Any], lines: Sequence[ShippingLine], prices: Sequence[Price]) -> None:
+    """Each shipping line's deprecated `tax.total`: the tax of its price, as Emporix answers it."""
+    money = {} if order.get("currency") is None else {"currency": order["currency"]}
+    documents = [dict(line) for line in order["shipping"]["lines"]]
+    for document, line, price in zip(documents, lines, prices, strict=True):
+        tax = dict(document.get("tax") or {})
+        tax["total"] = {**(tax.get("total") or {}), "amount": price.tax, **money, "inclusive": line.gross}
+        document["tax"] = tax
+    order["shipping"] = {**order["shipping"], "lines": documents}
 
 
 # --- shared -----------------------------------------------------------------------------------------------------------
