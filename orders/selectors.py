@@ -1,7 +1,9 @@
 """Reads of orders, always scoped to a tenant and to what the actor may see."""
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
@@ -17,7 +19,7 @@ from .models import ChangeRecord, Order, OrderEntry, OrderEvent, OrderEventType,
 from .query import check_fields, compile_query, parse_sort, project_fields
 from .query.changes import compile_change_query
 from .query.json_sql import DocumentCondition
-from .statements import fetch_row
+from .statements import fetch_row, fetch_rows
 
 DEFAULT_ORDERING = ("-created", "-order_id")
 # A page's cost grows with its orders' entries (each up to MAX_ENTRIES_PER_ORDER): pages larger than this, and every
@@ -29,6 +31,9 @@ ENTRY_PATH = re.compile(r"^entries\[(?P<entry>[^\]]+)\]")
 # `orders_in_page_order`). About where both ways cost the same at a million orders: reading the listed orders
 # grows with the matches, walking the sort index until a page is full shrinks with them.
 SMALL_RESULT = 5_000
+# Compiled q plans kept per process (tenant, vendor and q each), and page statements per plan: a few kB each.
+SEARCH_PLANS = 256
+PAGES_PER_PLAN = 16
 
 
 def visible_orders(tenant: Tenant | int, actor: Actor) -> QuerySet[Order]:
@@ -72,22 +77,80 @@ def order_document_text(tenant: Tenant | int, order_id: str, actor: Actor) -> st
     return row[0]
 
 
-class OrderSearch(QuerySet):
-    """Orders matching a q, counted at most once: a list needs the total for its header and to plan its page."""
+@dataclass(frozen=True)
+class Statement:
+    """SQL text with `%s` placeholders and its parameters, as the ORM compiled them."""
 
-    _total: int | None = None
-    # Whether q tests document paths: PostgreSQL keeps no statistics on them, so it guesses how many orders match.
-    tests_document = False
+    sql: str
+    params: tuple
+
+    @classmethod
+    def of(cls, queryset: QuerySet) -> "Statement":
+        sql, params = queryset.query.sql_with_params()
+        return cls(sql, tuple(params))
+
+    def rows(self) -> list[tuple]:
+        return fetch_rows(self.sql, self.params)
+
+
+class SearchPlan:
+    """The statements of one q for one tenant and vendor, compiled by the ORM once and kept (see `search_plan`):
+    a list request that repeats a q (an ERP polling) skips parsing q and building SQL, and on PostgreSQL finds
+    the statements already prepared."""
+
+    def __init__(self, orders: QuerySet[Order], *, tests_document: bool):
+        # Never evaluated itself, only cloned: holding it across requests keeps no rows.
+        self.orders = orders
+        # Whether q tests document paths: PostgreSQL keeps no statistics on them, so it guesses how many orders match.
+        self.tests_document = tests_document
+        count_sql, count_params = orders.values("pk").query.sql_with_params()
+        self.count = Statement(f"SELECT COUNT(*) FROM ({count_sql}) AS matches", tuple(count_params))
+        self.small_result = Statement.of(orders.values_list("pk", flat=True)[: SMALL_RESULT + 1])
+        self._pages: dict[tuple, Statement] = {}
+
+    def page(self, sort: str | None, start: int, size: int) -> Statement:
+        """The documents of one page (of at most UNCHECKED_PAGE_SIZE orders), sorted: one statement."""
+        key = (sort, start, size)
+        statement = self._pages.get(key)
+        if statement is None:
+            ordering = parse_sort(sort) or DEFAULT_ORDERING
+            page = self.orders.order_by(*ordering).values("pk")[start : start + size]
+            statement = Statement.of(with_document_text(Order.objects.filter(pk__in=page).order_by(*ordering)))
+            if len(self._pages) >= PAGES_PER_PLAN:
+                self._pages.pop(next(iter(self._pages)))
+            self._pages[key] = statement
+        return statement
+
+
+@lru_cache(maxsize=SEARCH_PLANS)
+def search_plan(tenant_pk: int, vendor_id: str, q: str | None) -> SearchPlan:
+    """The plan of a q; raises ValidationFailed for a bad q (and keeps nothing)."""
+    condition = compile_query(q)
+    orders = visible_orders(tenant_pk, Actor(label="", vendor_id=vendor_id)).filter(condition)
+    return SearchPlan(orders, tests_document=tests_document_paths(condition))
+
+
+class OrderSearch:
+    """The visible orders matching a q, counted at most once: a list needs the total for its header and to plan
+    its page."""
+
+    def __init__(self, plan: SearchPlan):
+        self.plan = plan
+        self._total: int | None = None
+
+    @property
+    def tests_document(self) -> bool:
+        return self.plan.tests_document
 
     def count(self) -> int:
         if self._total is None:
-            self._total = super().count()
+            self._total = self.plan.count.rows()[0][0]
         return self._total
 
     def small_result_ids(self) -> list[int] | None:
         """The primary keys of all matches when there are at most SMALL_RESULT of them (which also counts them,
         in the same pass), else None."""
-        ids = list(self.values_list("pk", flat=True)[: SMALL_RESULT + 1])
+        ids = [pk for (pk,) in self.plan.small_result.rows()]
         if len(ids) > SMALL_RESULT:
             return None
         self._total = len(ids)
@@ -96,10 +159,8 @@ class OrderSearch(QuerySet):
 
 def search_orders(tenant: Tenant | int, actor: Actor, *, q: str | None) -> OrderSearch:
     """The visible orders matching the q language (see docs/query-language.md)."""
-    condition = compile_query(q)
-    search = OrderSearch(Order, query=visible_orders(tenant, actor).filter(condition).query)
-    search.tests_document = tests_document_paths(condition)
-    return search
+    tenant_pk = tenant.pk if isinstance(tenant, Tenant) else tenant
+    return OrderSearch(search_plan(tenant_pk, actor.vendor_id, q))
 
 
 def tests_document_paths(condition: Q) -> bool:
@@ -111,21 +172,29 @@ def tests_document_paths(condition: Q) -> bool:
 
 
 def order_page_json(
-    orders: QuerySet[Order], *, page_number: int, page_size: int, sort: str | None = None, fields: str | None = None
+    orders: OrderSearch, *, page_number: int, page_size: int, sort: str | None = None, fields: str | None = None
 ) -> str:
     """One page of orders as a JSON array; without `fields` the stored documents pass through undecoded."""
     check_fields(fields)
     start = (page_number - 1) * page_size
     ordering = parse_sort(sort) or DEFAULT_ORDERING
-    page = orders_in_page_order(orders, ordering).values("pk")[start : start + page_size]
-    if fields or page_size > UNCHECKED_PAGE_SIZE:
-        page = list(page.values_list("pk", flat=True))
-        check_page_budget(page)
-    # Documents are rendered for the page's orders only, not for every order the sort looks at.
-    texts = list(with_document_text(Order.objects.filter(pk__in=page).order_by(*ordering)))
+    matches = orders.small_result_ids() if orders.tests_document else None
+    if matches is None and not fields and page_size <= UNCHECKED_PAGE_SIZE:
+        texts = [text for (text,) in orders.plan.page(sort, start, page_size).rows()]
+    else:
+        texts = checked_page_texts(orders_in_page_order(orders, matches, ordering), ordering, start, page_size, fields)
     if fields:
         texts = [documents.dumps(project_fields(documents.loads_stored(text), fields)) for text in texts]
     return "[" + ",".join(texts) + "]"
+
+
+def checked_page_texts(sorted_orders: QuerySet[Order], ordering, start: int, size: int, fields: str | None) -> list:
+    page = sorted_orders.values("pk")[start : start + size]
+    if fields or size > UNCHECKED_PAGE_SIZE:
+        page = list(page.values_list("pk", flat=True))
+        check_page_budget(page)
+    # Documents are rendered for the page's orders only, not for every order the sort looks at.
+    return list(with_document_text(Order.objects.filter(pk__in=page).order_by(*ordering)))
 
 
 def check_page_budget(order_pks: list[int]) -> None:
@@ -142,18 +211,16 @@ def check_page_budget(order_pks: list[int]) -> None:
         )
 
 
-def orders_in_page_order(orders: QuerySet[Order], ordering) -> QuerySet[Order]:
+def orders_in_page_order(orders: OrderSearch, matches: list[int] | None, ordering) -> QuerySet[Order]:
     """The orders sorted for paging.
 
     A small result of a q on document paths is sorted from the list of its matches. Given a LIMIT, PostgreSQL would
     rather walk an index in sort order and test each order on the way, guessing that one in a hundred matches: a q
     matching one order in a million made it read all million.
     """
-    if getattr(orders, "tests_document", False):
-        matches = orders.small_result_ids()
-        if matches is not None:
-            return Order.objects.filter(pk__in=matches).order_by(*ordering)
-    return orders.order_by(*ordering)
+    if matches is not None:
+        return Order.objects.filter(pk__in=matches).order_by(*ordering)
+    return orders.plan.orders.order_by(*ordering)
 
 
 def delivered_by_hand_at(order_pk: int) -> dict[str, datetime]:

@@ -91,3 +91,42 @@ def test_hot_statements_are_prepared_once_per_connection(api, seed_order):
         assert len(cursor.fetchall()) == 1
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%::text FROM%"])
         assert len(cursor.fetchall()) == 1
+
+
+def test_a_repeated_q_sees_the_orders_written_between_two_requests(api, seed_order):
+    # given a list with its statements compiled and kept
+    first = api.get("salesorders", QUERY_STRING="q=status:IN_CHECKOUT")
+    # when another order matches
+    created = api.post("salesorders", seed_order).json()["id"]
+    # then the same q counts and lists it
+    second = api.get("salesorders", QUERY_STRING="q=status:IN_CHECKOUT")
+    assert int(second.headers["X-Total-Count"]) == int(first.headers["X-Total-Count"]) + 1
+    assert created in [order["id"] for order in second.json()]
+    assert api.head("salesorders", QUERY_STRING="q=status:IN_CHECKOUT").headers["X-Total-Count"] == str(
+        int(first.headers["X-Total-Count"]) + 1
+    )
+
+
+def test_the_same_q_of_two_vendors_lists_each_its_own_orders(api, api_session, seed_order):
+    # given
+    shoes = api.post("salesorders", with_vendors(seed_order, SHOES)).json()["id"]
+    gloves = api.post("salesorders", with_vendors(seed_order, GLOVES)).json()["id"]
+    # when
+    seen = {
+        vendor: [
+            order["id"]
+            for order in api_session([scopes.ORDER_READ_BY_VENDOR], vendor_id=vendor)
+            .get("salesorders", QUERY_STRING="q=status:IN_CHECKOUT")
+            .json()
+        ]
+        for vendor in (SHOES, GLOVES)
+    }
+    # then
+    assert seen == {SHOES: [shoes], GLOVES: [gloves]}
+
+
+def test_a_bad_q_is_refused_each_time(api):
+    for _ in range(2):
+        response = api.get("salesorders", QUERY_STRING="q=status:(CREATED")
+        assert response.status_code == 400
+        assert response.json()["details"][0]["field"] == "q"
