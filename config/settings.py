@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Its expressions in indexes (OpClass in orders' migrations) and its operations; harmless on SQLite.
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "oauth2_provider",
@@ -77,17 +79,17 @@ MIDDLEWARE = [
     "orders.audit.RequestIdMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Sessions, CSRF, login, messages and htmx, for the staff pages only: API requests skip them (config/browser.py).
+    "config.browser.BrowserMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "orders.api.errors.ApiErrorMiddleware",
     "orders.api.limits.RequestBodyLimitMiddleware",
     "orders.api.idempotency.IdempotencyMiddleware",
 ]
+
+# The admin looks for the session, login and messages middleware in MIDDLEWARE; BrowserMiddleware runs them.
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -121,11 +123,10 @@ def database_settings() -> dict:
         }
         database["CONN_MAX_AGE"] = 0
         database["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-    elif database["ENGINE"] == "django.db.backends.postgresql":
-        # The API's hot statements (orders/statements.py) are prepared once per connection; the ORM's never are.
-        # Off (DATABASE_PREPARED_STATEMENTS=false) behind a pooler that moves sessions between connections.
-        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-            database.setdefault("OPTIONS", {})["prepare_threshold"] = 0
+    # The API's hot statements (orders/statements.py) are prepared once per connection; the ORM's never are.
+    # Off (DATABASE_PREPARED_STATEMENTS=false) behind a pooler that moves sessions between connections.
+    elif database["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = 0
     return database
 
 
