@@ -65,3 +65,9 @@ def counted_orders(orders: QuerySet[Order]) -> dict[tuple[int, str], int]:
     """Orders by (tenant, status), counted from the rows: what the counters must hold."""
     rows = orders.order_by().values_list("tenant", "status").annotate(count=Count("pk"))
     return {(tenant, status): count for tenant, status, count in rows}
+
+
+def order_count(tenant: Tenant | int, *, status: str | None = None) -> int:
+    """The tenant's orders (in `status`, if given), from the counter rows."""
+    counts = counts_by_status(tenant)
+    return counts.get(status, 0) if status else sum(counts.values())

@@ -6,8 +6,9 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from .. import counts
 from ..errors import ValidationFailed
-from ..models import Order, OrderEntry
+from ..models import Order, OrderEntry, Tenant
 from ..query import compile_query
 from ..statuses import OrderStatus
 
@@ -27,6 +28,8 @@ ORDER_SORTS: dict[str, tuple[str, ...]] = {
     "-total": ("-total_gross", "-created", "-order_id"),
 }
 DEFAULT_SORT = "-created"
+# Filters whose matches the status counters count (orders/counts.py): the status; the sort changes no count.
+COUNTED_FILTERS = {"status", "sort"}
 
 
 def day_start(day: date) -> datetime:
@@ -123,3 +126,12 @@ class OrderFilterSet(django_filters.FilterSet):
         """The filtered orders; sorted by the default when no sort was asked for."""
         orders = self.qs
         return orders if self.form.cleaned_data.get("sort") else orders.order_by(*ORDER_SORTS[DEFAULT_SORT])
+
+    def counted_total(self, tenant: Tenant) -> int | None:
+        """The number of matches from the status counters when at most the status filters, else None."""
+        if not self.is_valid():
+            return None
+        given = {name for name, value in self.form.cleaned_data.items() if value not in (None, "")}
+        if not given <= COUNTED_FILTERS:
+            return None
+        return counts.order_count(tenant, status=self.form.cleaned_data.get("status") or None)

@@ -16,6 +16,7 @@ from ..counts import status_counts
 from ..documents import get_path
 from ..errors import Conflict, DomainError, ErrorDetail, ValidationFailed
 from ..models import Order, OrderEvent, OrderEventType, Tenant
+from ..paging import CappedPaginator
 from ..selectors import delivery_sources, staff_tenant, staff_tenants, visible_orders
 from ..statuses import OrderStatus, allowed_next_statuses, check_transition
 from .access import (
@@ -147,7 +148,8 @@ def order_list(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     """Filters, q box, sortable columns and paging; an htmx request gets the results region only."""
     filterset = order_filterset(request, tenant)
     orders = filterset.ordered_qs() if filterset.is_valid() else Order.objects.none()
-    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    pager = CappedPaginator(orders, ORDERS_PER_PAGE, known_count=filterset.counted_total(tenant))
+    page = pager.get_page(request.GET.get("page"))
     context = page_context(
         request,
         tenant,
