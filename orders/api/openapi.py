@@ -18,6 +18,7 @@ from orders.statuses import OrderStatus
 
 from .errors import DATABASE_RETRY_AFTER_SECONDS, PICKPACK_PATH_PREFIX, TYPE_BY_STATUS
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
+from .idempotency import MAX_KEY_LENGTH as IDEMPOTENCY_KEY_LENGTH
 from .idempotency import NOT_IDEMPOTENT_PATH_ENDINGS
 
 COMPONENTS_PATH = "#/components/schemas/"
@@ -191,7 +192,8 @@ LOCATION = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     IDEMPOTENCY_HEADER,
-    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+    # printable ASCII with something besides spaces and quotes, which are trimmed
+    {"type": "string", "maxLength": IDEMPOTENCY_KEY_LENGTH, "pattern": "^\\s*[ -~]*[!#-~][ -~]*\\s*$"},
     OpenApiParameter.HEADER,
     description="Repeating a request with the same key answers the first answer again, without acting twice. "
     "Another request with a used key: 422; the first still running: 409.",
@@ -203,6 +205,17 @@ REQUEST_ID = OpenApiParameter(
     response=True,
     description="The request's id, as change records name it: the client's own when it sent a sane one.",
 )
+
+
+# Query parameters as orders.api.params reads them: an empty value is the same as none.
+EMPTY = {"type": "string", "maxLength": 0}
+QUERY_BOOLEAN = {
+    "anyOf": [{"type": "boolean"}, {"type": "string", "pattern": "^([tT][rR][uU][eE]|[fF][aA][lL][sS][eE])?$"}]
+}
+
+
+def query_integer(minimum: int, maximum: int) -> dict:
+    return {"anyOf": [{"type": "integer", "minimum": minimum, "maximum": maximum}, EMPTY]}
 
 
 # A query parameter read by orders.api.params.timestamp: a date-time, a date (midnight UTC), or empty (not given).

@@ -24,8 +24,12 @@ from .params import DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, page_from
 JSON = "application/json"
 TENANT = OpenApiParameter("tenant", str, OpenApiParameter.PATH, description="The tenant, lowercase, e.g. demo.")
 ORDER_ID = OpenApiParameter("order_id", str, OpenApiParameter.PATH, description="The order's id, e.g. EON1001.")
-RECALCULATE = OpenApiParameter("recalculate", bool, description="Recalculate the prices before saving.", default=False)
-STORE = OpenApiParameter("store", bool, description="Save the recalculated order (else only return it).", default=False)
+RECALCULATE = OpenApiParameter(
+    "recalculate", openapi.QUERY_BOOLEAN, description="Recalculate the prices before saving.", default=False
+)
+STORE = OpenApiParameter(
+    "store", openapi.QUERY_BOOLEAN, description="Save the recalculated order (else only return it).", default=False
+)
 LISTING = [
     OpenApiParameter("q", str, description='Query, e.g. status:CREATED created:>="2025-01-01T00:00:00Z".'),
     OpenApiParameter("sort", str, description="Comma-separated fields, each optionally :asc or :desc."),
@@ -34,13 +38,13 @@ LISTING = [
 PAGING = [
     OpenApiParameter(
         "pageNumber",
-        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_NUMBER},
+        openapi.query_integer(1, MAX_PAGE_NUMBER),
         description="Page to return, from 1.",
         default=1,
     ),
     OpenApiParameter(
         "pageSize",
-        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        openapi.query_integer(1, MAX_PAGE_SIZE),
         description=f"Orders per page, 1 to {MAX_PAGE_SIZE}.",
         default=DEFAULT_PAGE_SIZE,
     ),

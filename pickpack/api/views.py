@@ -23,13 +23,13 @@ EVENT_FILTERS = [
     ),
     OpenApiParameter(
         "pageNumber",
-        {"type": "integer", "minimum": 0, "maximum": MAX_PAGE_NUMBER},
+        openapi.query_integer(0, MAX_PAGE_NUMBER),
         description="Page to return, from 1 (0 is the first page too).",
         default=1,
     ),
     OpenApiParameter(
         "pageSize",
-        {"type": "integer", "minimum": 0, "maximum": MAX_EVENT_PAGE_SIZE},
+        openapi.query_integer(0, MAX_EVENT_PAGE_SIZE),
         description=f"Events per page, up to {MAX_EVENT_PAGE_SIZE}.",
         default=16,
     ),

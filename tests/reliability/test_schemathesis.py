@@ -62,6 +62,7 @@ RULES_BEYOND_THE_SCHEMA = {
     f"POST {ORDER}/entries": "each entryId must name an entry of the order, each productId a product of the catalog",
     f"POST {ORDER}/split": "only a CREATED order without discounts, holding more than one vendor's entries, splits",
     "POST /pick-pack/{tenant}/events": "the event must name an order of the tenant",
+    "POST /pick-pack/{tenant}/jobs/recalculations": "unknown fields are ignored, but not exempt from the number bounds",
 }
 
 
