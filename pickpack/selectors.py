@@ -1,5 +1,6 @@
 """Reads of packing events and recalculation jobs, always scoped to a tenant."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
@@ -90,3 +91,21 @@ def unknown_order_ids(tenant: Tenant, actor: Actor, order_ids: list[str]) -> lis
         chunk = order_ids[start : start + LOOKUP_BATCH_SIZE]
         known.update(visible_orders(tenant, actor).filter(order_id__in=chunk).values_list("order_id", flat=True))
     return [order_id for order_id in order_ids if order_id not in known]
+
+
+@dataclass(frozen=True)
+class OrderPackingEvent:
+    event: PackingEvent
+    applied: bool  # a recalculation ran after it arrived, so the order's delivered amounts include it
+
+
+def order_packing_events(order: Order, *, limit: int) -> list[OrderPackingEvent]:
+    """The order's newest packing events, each with whether a recalculation has applied it yet."""
+    last_recalculation = (
+        order.events.filter(type=OrderEventType.RECALCULATED).order_by("-timestamp").values_list("timestamp").first()
+    )
+    applied_until = last_recalculation[0] if last_recalculation else None
+    events = PackingEvent.objects.filter(tenant_id=order.tenant_id, order_number=order.order_id).order_by(
+        "-received", "-pk"
+    )[:limit]
+    return [OrderPackingEvent(event, applied_until is not None and event.received <= applied_until) for event in events]
