@@ -26,7 +26,6 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from orders import documents
 from orders.actors import Actor
-from orders.models import Order
 from orders.services import create_api_client, create_order
 from pickpack.inputs import packing_event_from
 from pickpack.models import JobOrderStatus, JobStatus, JobType, RecalculationJob
@@ -66,33 +65,35 @@ RULES_BEYOND_THE_SCHEMA = {
 }
 
 
-def new_order(order: Order) -> dict:
-    document = copy.deepcopy(order.document)
+def new_order(world: dict) -> dict:
+    document = copy.deepcopy(world["order"].document)
     for server_field in ("id", "created", "lastStatusChange", "metadata"):
         document.pop(server_field, None)
     return document
 
 
-# A request each operation serves: (query, body from the stored order).
+# A request each operation serves: (query, body from the world of `api_world`).
 VALID_REQUESTS = {
+    "POST /oauth/token": ({}, lambda world: {"grant_type": "client_credentials", **world["credentials"]}),
+    "POST /oauth/revoke": ({}, lambda world: {"token": world["spare_token"], **world["credentials"]}),
     "GET /order-v2/{tenant}/salesorders": ({"q": "status:CREATED", "sort": "created:desc"}, None),
     "POST /order-v2/{tenant}/salesorders": ({}, new_order),
-    "POST /order-v2/{tenant}/salesorders/search": ({"pageSize": 2}, lambda order: {"q": "status:CREATED"}),
+    "POST /order-v2/{tenant}/salesorders/search": ({"pageSize": 2}, lambda world: {"q": "status:CREATED"}),
     f"GET {ORDER}": ({}, None),
-    f"PUT {ORDER}": ({"recalculate": True}, lambda order: {**order.document, "siteCode": "AT"}),
-    f"PATCH {ORDER}": ({}, lambda order: {"siteCode": "AT", "mixins": {"note": {"text": "x"}}}),
+    f"PUT {ORDER}": ({"recalculate": True}, lambda world: {**world["order"].document, "siteCode": "AT"}),
+    f"PATCH {ORDER}": ({}, lambda world: {"siteCode": "AT", "mixins": {"note": {"text": "x"}}}),
     f"DELETE {ORDER}": ({}, None),
     f"GET {ORDER}/transitions": ({}, None),
-    f"POST {ORDER}/transitions": ({}, lambda order: {"status": "CONFIRMED"}),
+    f"POST {ORDER}/transitions": ({}, lambda world: {"status": "CONFIRMED"}),
     f"GET {ORDER}/historical-transitions": ({}, None),
     f"GET {ORDER}/changes": ({"path": "status"}, None),
     "GET /order-v2/{tenant}/changes": ({"q": "operation:create"}, None),
-    f"POST {ORDER}/calculations": ({}, lambda order: {"entries": [{"entryId": "ENTRY-1", "deliveredAmount": 2}]}),
-    f"POST {ORDER}/entries": ({"store": True}, lambda order: {"entries": [{"entryId": "ENTRY-2", "quantity": 4}]}),
-    f"POST {ORDER}/split": ({}, lambda order: {"splitBy": "VENDOR_ID"}),
+    f"POST {ORDER}/calculations": ({}, lambda world: {"entries": [{"entryId": "ENTRY-1", "deliveredAmount": 2}]}),
+    f"POST {ORDER}/entries": ({"store": True}, lambda world: {"entries": [{"entryId": "ENTRY-2", "quantity": 4}]}),
+    f"POST {ORDER}/split": ({}, lambda world: {"splitBy": "VENDOR_ID"}),
     "GET /pick-pack/{tenant}/events": ({"pageSize": 5}, None),
-    "POST /pick-pack/{tenant}/events": ({}, lambda order: event_body(order, event_id="evt-2")),
-    "POST /pick-pack/{tenant}/jobs/recalculations": ({}, lambda order: {"jobType": "AUTOMATIC"}),
+    "POST /pick-pack/{tenant}/events": ({}, lambda world: event_body(world["order"], event_id="evt-2")),
+    "POST /pick-pack/{tenant}/jobs/recalculations": ({}, lambda world: {"jobType": "AUTOMATIC"}),
     "GET /pick-pack/{tenant}/jobs/recalculations/{job_id}": ({}, None),
 }
 
@@ -125,8 +126,8 @@ def rolled_back():
 
 @pytest.fixture
 def api_world(db, client, tenant, seed_order) -> dict:
-    """A tenant with one CREATED order of two vendors, a packing event of it, a finished job over it, and a token of
-    a client holding every non-vendor scope."""
+    """A tenant with one CREATED order of two vendors, a packing event of it, a finished job over it, and two tokens
+    of a client holding every non-vendor scope (with its credentials)."""
     order = create_order(tenant=tenant, document=order_document(seed_order, TWO_VENDOR_ORDER), actor=Actor(label="t"))
     event = packing_event_from(event_body(order, event_id="evt-1"))
     record_packing_event(tenant=tenant, event=event, actor=Actor(label="t"))
@@ -141,6 +142,8 @@ def api_world(db, client, tenant, seed_order) -> dict:
         "order": order,
         "path_parameters": {"tenant": tenant.name, "order_id": order.order_id, "job_id": job.job_id},
         "headers": {"Authorization": f"Bearer {issue_token(client, api_client.application.client_id, secret)}"},
+        "credentials": {"client_id": api_client.application.client_id, "client_secret": secret},
+        "spare_token": issue_token(client, api_client.application.client_id, secret),  # for revoking
     }
 
 
@@ -162,13 +165,17 @@ def path_parameters(operation, world: dict) -> dict:
     return {name: value for name, value in world["path_parameters"].items() if f"{{{name}}}" in operation.path}
 
 
+def media_type(operation) -> str:
+    return "application/x-www-form-urlencoded" if operation.path.startswith("/oauth/") else "application/json"
+
+
 def call_valid_request(operation, world: dict) -> None:
     query, body = VALID_REQUESTS[label(operation)]
     case = operation.Case(
         path_parameters=path_parameters(operation, world),
         headers=world["headers"],
         query=query,
-        **({"body": plain_json(body(world["order"])), "media_type": "application/json"} if body else {}),
+        **({"body": plain_json(body(world)), "media_type": media_type(operation)} if body else {}),
     )
     with rolled_back():
         response = case.call()
