@@ -5,13 +5,14 @@ from datetime import datetime
 from decimal import Decimal
 from functools import reduce
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from orders.errors import ValidationFailed
+from orders.models import OrderEntry
 
 from .ast import AnyOf, Bare, Bound, Compare, Equals, IsNull, IsPresent, Operator, Term, Value
 from .errors import invalid_query
-from .fields import HOT_FIELDS, ColumnKind, HotField, json_path
+from .fields import ENTRY_ROW_COLUMNS, HOT_FIELDS, ColumnKind, HotField, json_path
 from .json_sql import DocumentCondition
 from .parser import excerpt, parse_query
 from .predicates import NumberRange, OneOf, Predicate, Present, TextRange
@@ -45,7 +46,18 @@ def term_problem(term: Term, message: str) -> ValidationFailed:
 def compile_document_term(term: Term) -> Q:
     if isinstance(term.condition, IsNull):
         return ~document_q(term, Present())
-    return document_q(term, document_predicate(term))
+    predicate = document_predicate(term)
+    entry_column = ENTRY_ROW_COLUMNS.get(term.dotted_path)
+    if entry_column and isinstance(predicate, OneOf) and all(predicate.texts):
+        return entry_rows_q(entry_column, predicate.texts)
+    return document_q(term, predicate)
+
+
+def entry_rows_q(column: str, texts: tuple[str, ...]) -> Q:
+    """Orders with an entry row whose `column` is one of `texts` (numbers and booleans never match: the values are
+    strings)."""
+    rows = OrderEntry.objects.filter(order=OuterRef("pk"), **{f"{column}__in": texts})
+    return Q(Exists(rows))
 
 
 def document_q(term: Term, predicate: Predicate) -> Q:

@@ -38,6 +38,15 @@ HOT_FIELDS: dict[str, HotField] = {
     "masterOrder": HotField("master_order", ColumnKind.TEXT),
 }
 
+# Entry paths every entry row also holds (services.entry_rows), indexed: text equality on them is an EXISTS over the
+# entry rows, which PostgreSQL can count and estimate, instead of a containment test of every candidate document.
+# Exact because the order schema makes both values strings (orders/schema.py); an empty text stays on the document,
+# since a row holds "" for an entry without the value too.
+ENTRY_ROW_COLUMNS: dict[str, str] = {
+    "entries.product.vendor.id": "vendor_id",
+    "entries.product.id": "product_id",
+}
+
 # Every property the Emporix order schema (order-service.openapi.yml) declares as an array. A path through one
 # of these matches when any element matches; every other step of a path is an object key.
 ARRAY_PATHS = frozenset(
