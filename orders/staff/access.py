@@ -12,6 +12,7 @@ from ..actors import Actor
 from ..errors import DomainError, NotFound
 from ..models import Order, Tenant
 from ..selectors import get_order, staff_tenant, staff_tenants
+from .navigation import order_list_url
 
 VIEW_ORDERS = "orders.view_order"
 MANAGE_ORDERS = "orders.manage_orders"
@@ -109,8 +110,15 @@ def staff_order(tenant: Tenant, order_id: str, user) -> Order:
 
 
 def page_context(request: HttpRequest, tenant: Tenant, section: str, **context) -> dict:
-    """What every staff page's layout needs: the tenant, the tenants to switch to, the current section."""
-    return {"tenant": tenant, "tenants": staff_tenants(request.user), "section": section, **context}
+    """What every staff page's layout needs: the tenant, the tenants to switch to, the current section, and the
+    order list as last filtered (for the breadcrumbs of order pages)."""
+    return {
+        "tenant": tenant,
+        "tenants": staff_tenants(request.user),
+        "section": section,
+        "order_list_url": order_list_url(request, tenant),
+        **context,
+    }
 
 
 def wants_partial(request: HttpRequest) -> bool:

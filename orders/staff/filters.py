@@ -10,6 +10,7 @@ from .. import counts
 from ..errors import ValidationFailed
 from ..models import Order, OrderEntry, Tenant
 from ..query import compile_query
+from ..search import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, search_orders, search_words
 from ..statuses import OrderStatus
 
 # Column sort keys of the list, each with a tiebreaker so that paging is stable.
@@ -37,6 +38,12 @@ def day_start(day: date) -> datetime:
 
 
 class OrderFilterForm(forms.Form):
+    def clean_search(self) -> str:
+        search = self.cleaned_data.get("search") or ""
+        if len(search_words(search)) > MAX_SEARCH_WORDS:
+            raise forms.ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words at once.")
+        return search
+
     def clean_q(self) -> str:
         q = self.cleaned_data.get("q") or ""
         try:
@@ -57,6 +64,15 @@ class OrderFilterForm(forms.Form):
 
 
 class OrderFilterSet(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label="Search",
+        max_length=MAX_SEARCH_LENGTH,
+        help_text="Part of an order id, customer email, name or company; every word must match",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "EON1042, anna@, Müller GmbH", "aria-describedby": "search-help"}
+        ),
+    )
     q = django_filters.CharFilter(
         method="filter_q",
         label="Query",
@@ -65,9 +81,7 @@ class OrderFilterSet(django_filters.FilterSet):
             attrs={"type": "search", "placeholder": "status:CREATED siteCode:DE", "aria-describedby": "q-help"}
         ),
     )
-    status = django_filters.ChoiceFilter(
-        choices=[(status, status) for status in OrderStatus.values], empty_label="Any status"
-    )
+    status = django_filters.ChoiceFilter(choices=OrderStatus.choices, empty_label="Any status")
     site = django_filters.CharFilter(field_name="site_code", label="Site code")
     customer = django_filters.CharFilter(
         method="filter_customer", label="Customer", help_text="Exact email or customer id"
@@ -96,6 +110,9 @@ class OrderFilterSet(django_filters.FilterSet):
         model = Order
         fields: list[str] = []
         form = OrderFilterForm
+
+    def filter_search(self, queryset: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
+        return search_orders(queryset, value)
 
     def filter_q(self, queryset: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
         return queryset.filter(compile_query(value))

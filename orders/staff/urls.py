@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import bulk, views
 
 app_name = "staff"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/<id:tenant>/orders/", views.order_list, name="order_list"),
     # Beside orders/, not in it: any name inside orders/ could be a client's order id.
     path("staff/<id:tenant>/orders.csv", views.order_export, name="order_export"),
+    path("staff/<id:tenant>/order-actions/", bulk.order_bulk, name="order_bulk"),
     path("staff/<id:tenant>/orders/<id:order_id>/", views.order_detail, name="order_detail"),
     path("staff/<id:tenant>/orders/<id:order_id>/transition/", views.order_transition, name="order_transition"),
     path("staff/<id:tenant>/orders/<id:order_id>/deliveries/", views.order_deliveries, name="order_deliveries"),

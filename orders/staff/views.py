@@ -30,6 +30,7 @@ from .access import (
     staff_page,
     wants_partial,
 )
+from .bulk import selection_context, take_outcome
 from .dashboard import bar_chart, orders_per_day
 from .exports import csv_lines
 from .filters import DEFAULT_SORT, OrderFilterSet
@@ -47,6 +48,7 @@ from .forms import (
     same_deliveries,
     typed_amounts,
 )
+from .navigation import filter_chips, remember_list_query
 from .presenters import (
     EntryRow,
     HistoryRow,
@@ -145,11 +147,18 @@ def sort_columns(current: str) -> list[dict]:
 @require_GET
 @staff_page(VIEW_ORDERS)
 def order_list(request: HttpRequest, tenant: Tenant) -> HttpResponse:
-    """Filters, q box, sortable columns and paging; an htmx request gets the results region only."""
+    """Search box, filters, q box, sortable columns and paging; an htmx request gets the results region only.
+
+    Filters that need fixing answer 400 with what to fix instead of results (none ran), and the list's query is
+    remembered for the breadcrumbs of the orders it leads to.
+    """
     filterset = order_filterset(request, tenant)
-    orders = filterset.ordered_qs() if filterset.is_valid() else Order.objects.none()
+    valid_filters = filterset.is_valid()
+    orders = filterset.ordered_qs() if valid_filters else Order.objects.none()
     pager = CappedPaginator(orders, ORDERS_PER_PAGE, known_count=filterset.counted_total(tenant))
     page = pager.get_page(request.GET.get("page"))
+    remember_list_query(request, tenant)
+    partial = wants_partial(request)
     context = page_context(
         request,
         tenant,
@@ -158,10 +167,13 @@ def order_list(request: HttpRequest, tenant: Tenant) -> HttpResponse:
         page=page,
         columns=sort_columns(filterset.sort_key),
         sort=filterset.sort_key if filterset.sort_key != DEFAULT_SORT else "",
-        partial=wants_partial(request),
+        partial=partial,
+        chips=filter_chips(filterset),
+        selection=selection_context(request),
+        bulk_outcome=None if partial else take_outcome(request),
     )
-    template = "orders/_order_results.html" if context["partial"] else "orders/order_list.html"
-    return render(request, template, context)
+    template = "orders/_order_results.html" if partial else "orders/order_list.html"
+    return render(request, template, context, status=200 if valid_filters else 400)
 
 
 @require_GET

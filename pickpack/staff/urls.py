@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import bulk, views
 
 app_name = "jobs"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     # Beside jobs/, not in it: a job id could be any 3-16 letters.
     path("staff/<id:tenant>/recent-jobs/", views.recent_jobs, name="recent_jobs"),
     path("staff/<id:tenant>/events/", views.event_list, name="event_list"),
+    # The order list's bulk action: a job of the orders selected there.
+    path("staff/<id:tenant>/recalculate-orders/", bulk.recalculate_selection, name="recalculate_selection"),
 ]

@@ -64,3 +64,43 @@ document.addEventListener("input", function (event) {
 document.addEventListener("htmx:afterSettle", checkPreviews);
 document.addEventListener("DOMContentLoaded", checkPreviews);
 window.addEventListener("pageshow", checkPreviews);
+
+// Filters that need fixing answer 400 with what to fix: show it in place of the results, like any answer.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (event.detail.xhr.status === 400 && event.detail.target && event.detail.target.id === "order-results") {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+
+// The order list's selection: "select all on this page" ticks every row, and a live count says what is selected.
+function updateSelection(form) {
+  var rows = Array.from(form.querySelectorAll("[data-select-order]"));
+  var ticked = rows.filter(function (box) { return box.checked; }).length;
+  var all = form.querySelector("[data-all-matching]");
+  var page = form.querySelector("[data-select-page]");
+  if (page) {
+    page.hidden = false;
+    page.checked = rows.length > 0 && ticked === rows.length;
+    page.indeterminate = ticked > 0 && ticked < rows.length;
+  }
+  var count = form.querySelector("#selection-count");
+  if (count) {
+    count.textContent = all && all.checked ? "" : ticked ? ticked + " selected on this page" : "";
+  }
+}
+
+document.addEventListener("change", function (event) {
+  var form = event.target.closest && event.target.closest("form[data-bulk-form]");
+  if (!form) return;
+  if (event.target.matches("[data-select-page]")) {
+    form.querySelectorAll("[data-select-order]").forEach(function (box) { box.checked = event.target.checked; });
+  }
+  updateSelection(form);
+});
+
+function updateSelections() {
+  document.querySelectorAll("form[data-bulk-form]").forEach(updateSelection);
+}
+document.addEventListener("htmx:afterSettle", updateSelections);
+document.addEventListener("DOMContentLoaded", updateSelections);

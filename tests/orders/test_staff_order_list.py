@@ -137,11 +137,12 @@ def test_list_sorts_by_a_column(viewer, orders, sort, key, reverse):
         {"sort": "password"},
     ],
 )
-def test_bad_filters_show_an_error_not_a_500(viewer, orders, params):
+def test_bad_filters_answer_400_with_what_to_fix_and_no_results(viewer, orders, params):
     response = viewer.get(LIST, params)
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "The filters need fixing" in html
+    assert "No orders match" not in html  # nothing was searched
     assert order_ids_in(response) == []
 
 
@@ -161,7 +162,7 @@ def test_htmx_request_gets_only_the_results_partial(viewer, orders):
     # then
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<html" not in html and "<form" not in html
+    assert "<html" not in html and 'role="search"' not in html  # the filter form stays as the person left it
     assert 'id="order-results-status" hx-swap-oob="innerHTML"' in html
     assert "<table" in html
 
