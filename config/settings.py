@@ -64,8 +64,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Its expressions in indexes (OpClass in orders' migrations) and its operations; harmless on SQLite.
     "django.contrib.postgres",
-    # Its expressions in indexes (OpClass in orders' migrations) and its operations; harmless on SQLite.
-    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "oauth2_provider",
