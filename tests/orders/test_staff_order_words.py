@@ -117,7 +117,7 @@ def test_the_page_shows_labels_units_and_money_at_the_currency_precision(viewer,
     order = create_order(tenant=tenant, document=document, actor=Actor(label="test"))
     html = page(viewer, detail_url(order))
     assert ">In checkout</span>" in html
-    assert "status-in_checkout\">IN_CHECKOUT" not in html
+    assert 'status-in_checkout">IN_CHECKOUT' not in html
     assert "<dd>434 JPY</dd>" in html  # 433.72 in yen
     assert "piece (H87)" in html
 
