@@ -218,8 +218,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic housekeeping: `celery -A config beat` in production, the worker's embedded beat in `make run`.
 CELERY_BEAT_SCHEDULE = {
     "prune-idempotency-keys": {"task": "orders.prune_idempotency_keys", "schedule": 3600.0},
+    "prune-exports": {"task": "orders.prune_exports", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Order list exports (orders/staff/exports.py): more orders than this are written to a file by a worker instead of
+# streamed in the request; the files live in EXPORTS_DIR (shared by web and workers) for EXPORT_RETENTION_HOURS.
+EXPORT_BACKGROUND_ABOVE = int(os.environ.get("EXPORT_BACKGROUND_ABOVE", "10000"))
+EXPORTS_DIR = Path(os.environ.get("EXPORTS_DIR", VAR_DIR / "exports"))
+EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
 # Redis hands a task that no worker acknowledged (its worker was killed, say) to another worker after this many
 # seconds. Longer than any retry countdown; a job task that runs longer just gains a helper (jobs are idempotent).
 visibility_timeout = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))

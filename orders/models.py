@@ -256,3 +256,39 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_number} v{self.version} {self.operation}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "QUEUED", "Queued"
+    RUNNING = "RUNNING", "Running"
+    SUCCESS = "SUCCESS", "Done"
+    FAILURE = "FAILURE", "Failed"
+
+
+class OrderExport(models.Model):
+    """A CSV export of the order list too large to stream in a request, written to a file by a Celery worker."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filters = models.TextField(blank=True, help_text="The order list's query string the export was asked with.")
+    status = models.CharField(max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_written = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=255, blank=True)
+    message = models.TextField(blank=True)
+    created = models.DateTimeField()
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["tenant", "requested_by", "-created"], name="order_export_of_user")]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.tenant_id} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        """Percent of the rows written (0 until the worker has counted them)."""
+        if self.status == ExportStatus.SUCCESS:
+            return 100
+        return self.rows_written * 100 // self.rows_total if self.rows_total else 0

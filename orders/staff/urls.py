@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bulk, views
+from . import bulk, export_views, views
 
 app_name = "staff"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("staff/<id:tenant>/orders/", views.order_list, name="order_list"),
     # Beside orders/, not in it: any name inside orders/ could be a client's order id.
     path("staff/<id:tenant>/orders.csv", views.order_export, name="order_export"),
+    path("staff/<id:tenant>/exports/", export_views.export_list, name="export_list"),
+    path("staff/<id:tenant>/exports/<int:export_id>.csv", export_views.export_download, name="export_download"),
     path("staff/<id:tenant>/order-actions/", bulk.order_bulk, name="order_bulk"),
     path("staff/<id:tenant>/orders/<id:order_id>/", views.order_detail, name="order_detail"),
     path("staff/<id:tenant>/orders/<id:order_id>/transition/", views.order_transition, name="order_transition"),

@@ -32,7 +32,8 @@ from .access import (
 )
 from .bulk import selection_context, take_outcome
 from .dashboard import bar_chart, orders_per_day
-from .exports import csv_lines
+from .export_views import start_background_export
+from .exports import export_in_background, streamed_csv
 from .filters import DEFAULT_SORT, OrderFilterSet
 from .forms import (
     SAVE,
@@ -179,12 +180,14 @@ def order_list(request: HttpRequest, tenant: Tenant) -> HttpResponse:
 @require_GET
 @staff_page(VIEW_ORDERS)
 def order_export(request: HttpRequest, tenant: Tenant) -> HttpResponse:
-    """The filtered orders as CSV, streamed."""
+    """The filtered orders as CSV, streamed; too many for a request, an export a worker writes to a file."""
     filterset = order_filterset(request, tenant)
     if not filterset.is_valid():
         messages.error(request, "Fix the filters before exporting.")
         return redirect(reverse("staff:order_list", args=[tenant.name]) + "?" + request.GET.urlencode())
-    response = StreamingHttpResponse(csv_lines(filterset.ordered_qs()), content_type="text/csv; charset=utf-8")
+    if export_in_background(filterset, tenant):
+        return start_background_export(request, tenant)
+    response = StreamingHttpResponse(streamed_csv(filterset.ordered_qs()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{tenant.name}-orders.csv"'
     return response
 
