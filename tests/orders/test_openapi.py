@@ -10,6 +10,8 @@ import pytest
 from orders import schema as checks
 from pickpack.inputs import JOB_REQUEST_SCHEMA, packing_event
 
+from ..pickpack.conftest import create_demo_orders
+
 METHODS = ("get", "head", "post", "put", "patch", "delete")
 COMPONENTS = "#/components/schemas/"
 # Request bodies that are the validation checks' own schemas: the document cannot drift from the validation.
@@ -214,3 +216,20 @@ def test_the_token_server_is_documented_with_its_own_error_shape(document):
             body_component(responses["400"]["content"]) == body_component(responses["401"]["content"]) == ("OAuthError")
         )
         assert list(operation.spec["requestBody"]["content"]) == ["application/x-www-form-urlencoded"]
+
+
+def test_demo_orders_as_stored_and_recalculated_conform_to_the_documented_order(api, tenant, document):
+    # given demo orders of several shapes (currencies, units, discounts, fees, shipping, vendors)
+    orders = create_demo_orders(tenant, 12)
+    components = document["components"]["schemas"]
+    validator = jsonschema.Draft4Validator(as_json_schema(components["SalesOrder"], components))
+    # when each is read as stored, then recalculated
+    answers = [api.get(f"salesorders/{order.order_id}").json() for order in orders]
+    for order in orders:
+        assert api.patch(f"salesorders/{order.order_id}?recalculate=true", {}).status_code == 204
+        answers.append(api.get(f"salesorders/{order.order_id}").json())
+    answers += api.get("salesorders", QUERY_STRING="pageSize=100").json()
+    # then every answer is what the document says an order is
+    for answer in answers:
+        problems = [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(answer)]
+        assert not problems, (answer["id"], problems)
