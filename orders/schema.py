@@ -304,6 +304,7 @@ entry = all_of(
             "externalFees": array(entry_fee),
         },
         required=("amount",),
+        null_is_missing=("amount",),  # an entry row cannot be stored without its amount
     ),
     one_of_required("calculatedUnitPrice", "unitPrice"),
     one_of_required("calculatedPrice", "totalPrice"),
