@@ -135,6 +135,20 @@ def test_an_order_without_entries_is_400_whether_they_are_null_or_left_out(api, 
     assert unchanged(stored)
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_an_entry_with_a_null_amount_is_400(api, stored, method):
+    # given an order whose first entry's amount is null
+    document = copy.deepcopy(stored.document)
+    document["entries"][0]["amount"] = None
+    # when it is created or replaces the stored one
+    path = "salesorders" if method == "POST" else f"salesorders/{stored.order_id}"
+    response = api.call(method, path, body=api_body({**document, "id": None} if method == "POST" else document))
+    # then it is refused naming the amount, and nothing changed
+    assert_error(response, 400, "validation_violation", "entries[0].amount")
+    assert unchanged(stored)
+    assert Order.objects.count() == 1
+
+
 def test_a_new_order_with_null_entries_is_400(api, seed_order):
     response = api.call("POST", "salesorders", body=api_body({**seed_order, "entries": None}))
     assert_error(response, 400, "validation_violation", "entries")
