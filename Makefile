@@ -25,16 +25,14 @@ install: $(BIN)/.installed
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-# Web server and Celery worker side by side; Ctrl-C stops both. The demo may send webhooks to a receiver on this
-# machine (loopback and private addresses are refused otherwise).
+# Web server and Celery worker side by side; Ctrl-C stops both within seconds (tools/run.py). The demo may send
+# webhooks to a receiver on this machine (loopback and private addresses are refused otherwise).
 run: export WEBHOOKS_ALLOW_PRIVATE_URLS ?= true
 run: migrate
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving http://$(HOST):$(PORT)/ (API docs at /api/docs/, admin at /admin/, login admin/admin)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A config worker --beat --loglevel=WARNING --concurrency=$(CELERY_CONCURRENCY) & \
-	$(GUNICORN) --access-logfile - ; \
-	wait
+	@$(BIN)/python tools/run.py --web "$(GUNICORN) --access-logfile - --graceful-timeout 3" \
+		--worker "$(BIN)/celery -A config worker --beat --loglevel=WARNING --concurrency=$(CELERY_CONCURRENCY)"
 
 # The production web server alone: no demo data, no worker (docs/operations.md); reads HOST, PORT, DATABASE_URL.
 serve: migrate
