@@ -627,6 +627,11 @@ def run_area(name: str, area: Area, args: argparse.Namespace, workdir: Path, res
         todo = [mutant for mutant in mutants if mutant.signature not in previous]
     else:
         todo, previous = mutants, {}
+    # a mutant listed as equivalent can only survive, after every test path: not worth the time of running it
+    for mutant in todo:
+        if mutant.signature in EQUIVALENT:
+            previous[mutant.signature] = {"result": "equivalent", "path": mutant.path, "line": mutant.line}
+    todo = [mutant for mutant in todo if mutant.signature not in EQUIVALENT]
     if args.max:
         todo = todo[: args.max]
     log = results_dir / f"{name}.log"
@@ -665,8 +670,8 @@ def summarize(name: str, mutants: list[Mutant], results: dict) -> dict:
     survivors = []
     for mutant in mutants:
         result = results.get(mutant.signature, {}).get("result", "not run")
-        if result == "survived" and mutant.signature in EQUIVALENT:
-            result = "equivalent"
+        if result in ("survived", "equivalent"):  # skipped as equivalent earlier: "not run" if no longer listed
+            result = "equivalent" if mutant.signature in EQUIVALENT else {"equivalent": "not run"}.get(result, result)
         counts[result] += 1
         if result == "survived":
             survivors.append((mutant, results[mutant.signature].get("changed", "")))
