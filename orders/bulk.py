@@ -15,7 +15,10 @@ What the generated orders look like:
 - products: the demo catalog plus 30 generated products for each of eight vendors, pieces, KGM and LTR;
 - sites and currencies: DE/EUR 55 %, AT/EUR 15 %, CH/CHF 15 %, US/USD 15 %;
 - customers: one per five orders, so customers come back;
-- mixins: `generalAttributes.orderNumber` equals the order id, as the seed page's examples have it.
+- mixins: `generalAttributes.orderNumber` equals the order id, as the seed page's examples have it;
+- prices: exactly what the pricing engine answers (a recalculation changes nothing). Each order's entries are
+  one of `SHAPES_PER_CURRENCY` entry sets per currency, drawn by entry count, each priced once per process by
+  the engine (`priced_shape`): pricing every order would cost more than generating and storing it.
 """
 
 import gc
@@ -36,9 +39,9 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from . import counts, services
+from . import counts, pricing, services
 from .actors import Actor
-from .demo import CITIES, FIRST_NAMES, LAST_NAMES, PRODUCTS, SITES, DemoProduct, demo_entry, price_line
+from .demo import CITIES, FIRST_NAMES, LAST_NAMES, PRODUCTS, SITES, DemoProduct, demo_entry, paid_amount
 from .documents import format_timestamp
 from .models import Order, OrderEntry, OrderEvent, OrderEventType, Tenant
 from .statuses import OrderStatus
@@ -75,6 +78,16 @@ STATUS_CHOICES_BY_AGE = [
 PRODUCTS_PER_VENDOR = 30
 GENERAL_ATTRIBUTES_SCHEMA = "https://example.com/schemata/orderGeneralAttributes.v9.json"
 TAX_RATE = {"STANDARD": Decimal(19), "REDUCED": Decimal(7)}
+# Distinct entry sets per currency, shared out over the entry counts by their weights (at least one each): about
+# 4 s of pricing per process for the four currencies, however many orders it loads.
+SHAPES_PER_CURRENCY = 512
+SHAPES_BY_ENTRY_COUNT = [
+    max(1, round(SHAPES_PER_CURRENCY * 0.35 * 0.65 ** (count - 1))) for count in range(1, MAX_ENTRIES + 1)
+]
+# A payment's status (the spec's paymentStatus) by the order's: not yet authorized in checkout, captured once done.
+PAYMENT_STATUS = {OrderStatus.IN_CHECKOUT: "PENDING", OrderStatus.COMPLETED: "CAPTURE_SUCCESS"}
+# The fields the engine writes on the order (after its entries), in the order it writes them.
+PRICED_ORDER_FIELDS = ("subTotalPrice", "totalPrice", "tax")
 
 
 @dataclass(frozen=True)
@@ -248,6 +261,7 @@ def analyze() -> None:
             cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
 
 
+@cache
 def generated_products() -> list[DemoProduct]:
     rng = random.Random(7)
     products = list(PRODUCTS)
@@ -281,7 +295,6 @@ class OrderGenerator:
     def __init__(self, tenant: str, count: int, *, seed: int | str, now: datetime):
         self.tenant, self.count, self.now = tenant, count, now
         self.rng = random.Random(seed)
-        self.products = generated_products()
         self.customers = max(count // ORDERS_PER_CUSTOMER, 1)
 
     def document(self, index: int, number: int) -> dict:
@@ -290,13 +303,13 @@ class OrderGenerator:
         status = self.status(self.now - created)
         site, currency, country = SITES[rng.choices(range(len(SITES)), cum_weights=SITE_WEIGHTS)[0]]
         entry_count = rng.choices(range(1, MAX_ENTRIES + 1), cum_weights=ENTRY_COUNT_WEIGHTS)[0]
-        entries = [self.entry(product, currency) for product in rng.sample(self.products, entry_count)]
-        net, tax, tax_lines = totals(entries)
-        return {
+        shape = priced_shape(self.tenant, currency, entry_count, rng.randrange(SHAPES_BY_ENTRY_COUNT[entry_count - 1]))
+        total = shape["totalPrice"]
+        document = {
             "status": status,
             "created": format_timestamp(created),
             "lastStatusChange": format_timestamp(self.last_status_change(status, created)),
-            "entries": entries,
+            "entries": shape["entries"],
             "discounts": [],
             "customer": self.customer(rng.randrange(self.customers)),
             "siteCode": site,
@@ -304,17 +317,20 @@ class OrderGenerator:
             "currency": currency,
             "billingAddress": self.address(country),
             "shippingAddress": self.address(country),
-            "payments": [self.payment(status, currency, net + tax)],
-            "totalAuthorizedAmount": net + tax,
+            "payments": [self.payment(status, currency, total)],
+            "totalAuthorizedAmount": total,
             "metadata": {"mixins": {"generalAttributes": GENERAL_ATTRIBUTES_SCHEMA}},
             "mixins": {"generalAttributes": self.general_attributes(number)},
-            "calculatedPrice": calculated_price(net, tax, tax_lines),
+            "calculatedPrice": shape["calculatedPrice"],
         }
+        document.update((field, shape[field]) for field in PRICED_ORDER_FIELDS)
+        return document
 
     def payment(self, status: str, currency: str, amount: Decimal) -> dict:
         return {
-            "status": "PENDING" if status == OrderStatus.IN_CHECKOUT else "AUTHORIZED",
+            "status": PAYMENT_STATUS.get(status, "AUTHORIZATION_SUCCESS"),
             "method": self.rng.choice(["invoice", "card", "paypal"]),
+            "paidAmount": paid_amount(status, amount),
             "currency": currency,
             "authorizedAmount": amount,
         }
@@ -334,15 +350,6 @@ class OrderGenerator:
         if status in (OrderStatus.IN_CHECKOUT, OrderStatus.CREATED):
             return created
         return min(created + timedelta(minutes=self.rng.randint(10, 7 * 24 * 60)), self.now)
-
-    def entry(self, product: DemoProduct, currency: str) -> dict:
-        if product.unit == "H87":
-            amount = Decimal(self.rng.choice([1, 1, 1, 2, 2, 3, 4, 5, 6, 10, 12, 24]))
-        else:
-            amount = Decimal(self.rng.randint(250, 5000)) / 1000
-        entry = demo_entry(product, amount, currency)
-        entry["itemYrn"] = f"urn:yaas:saasag:caasproduct:product:{self.tenant};{product.id}"
-        return entry
 
     def customer(self, number: int) -> dict:
         first, last = FIRST_NAMES[number % len(FIRST_NAMES)], LAST_NAMES[number // len(FIRST_NAMES) % len(LAST_NAMES)]
@@ -364,25 +371,23 @@ class OrderGenerator:
         }
 
 
-def calculated_price(net: Decimal, tax: Decimal, tax_lines: list[dict]) -> dict:
-    return {
-        "price": {"netValue": net, "grossValue": net + tax, "taxValue": tax},
-        "finalPrice": {"netValue": net, "grossValue": net + tax, "taxValue": tax, "taxAggregate": {"lines": tax_lines}},
-    }
+@cache
+def priced_shape(tenant: str, currency: str, entry_count: int, index: int) -> dict:
+    """The `index`-th set of `entry_count` entries in `currency`, as the pricing engine prices it: its entries and
+    the order fields the engine writes. Cached: the orders drawn on a shape share its (never changed) objects."""
+    rng = random.Random(f"{currency}:{entry_count}:{index}")
+    entries = [shape_entry(tenant, product, currency, rng) for product in rng.sample(generated_products(), entry_count)]
+    return pricing.calculate({"entries": entries, "currency": currency, "calculatedPrice": {}})
 
 
-def totals(entries: list[dict]) -> tuple[Decimal, Decimal, list[dict]]:
-    """Net, tax and the tax aggregate lines of the entries, one line per tax code and rate."""
-    net_by_tax: dict[tuple, Decimal] = {}
-    for entry in entries:
-        key = (entry["calculatedUnitPrice"]["taxCode"], entry["calculatedUnitPrice"]["taxRate"])
-        net_by_tax[key] = net_by_tax.get(key, Decimal(0)) + entry["calculatedPrice"]["finalPrice"]["netValue"]
-    lines = [price_line(net, code, rate) for (code, rate), net in sorted(net_by_tax.items())]
-    return (
-        sum((line["netValue"] for line in lines), Decimal(0)),
-        sum((line["taxValue"] for line in lines), Decimal(0)),
-        lines,
-    )
+def shape_entry(tenant: str, product: DemoProduct, currency: str, rng: random.Random) -> dict:
+    if product.unit == "H87":
+        amount = Decimal(rng.choice([1, 1, 1, 2, 2, 3, 4, 5, 6, 10, 12, 24]))
+    else:
+        amount = Decimal(rng.randint(250, 5000)) / 1000
+    entry = demo_entry(product, amount, currency)
+    entry["itemYrn"] = f"urn:yaas:saasag:caasproduct:product:{tenant};{product.id}"
+    return entry
 
 
 def print_progress(total: int, stream=sys.stderr) -> Callable[[int], None]:

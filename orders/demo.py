@@ -285,9 +285,17 @@ def demo_order(rng: random.Random, number: int, now: datetime) -> dict:
 
 def priced_as_the_engine_prices(document: dict) -> dict:
     """The document as the pricing engine answers it: what a recalculation would store changes nothing, to the
-    cent; the authorized amounts are its total."""
+    cent; the authorized amounts are its total, and it is paid once completed."""
     priced = pricing.calculate(document)
     total = priced["totalPrice"]
     priced["totalAuthorizedAmount"] = total
-    priced["payments"] = [{**payment, "authorizedAmount": total} for payment in priced["payments"]]
+    priced["payments"] = [
+        {**payment, "paidAmount": paid_amount(priced["status"], total), "authorizedAmount": total}
+        for payment in priced["payments"]
+    ]
     return priced
+
+
+def paid_amount(status: str, total: Decimal) -> Decimal:
+    """What a demo or generated order's payment has collected: everything once the order is completed."""
+    return total if status == "COMPLETED" else Decimal(0)

@@ -11,8 +11,9 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from orders import bulk, selectors
+from orders import bulk, documents, selectors
 from orders.models import Order, OrderEntry, OrderEvent, OrderEventType
+from orders.pricing import calculate
 from orders.schema import validate_order_document
 from orders.services import create_order, create_tenant
 
@@ -103,6 +104,49 @@ def test_generated_orders_are_served_by_the_api(api, tenant):
     assert [order["id"] for order in found.json()] == ["EON1003"]
     assert found.headers["X-Total-Count"] == "1"
     assert [transition["status"] for transition in history.json()["transitions"]] == [stored.status]
+
+
+# What the pricing engine writes into an order document: on the order, and on each of its entries.
+MONEY_FIELDS = ("calculatedPrice", "subTotalPrice", "totalPrice", "tax")
+ENTRY_MONEY_FIELDS = ("calculatedUnitPrice", "calculatedPrice", "totalPrice", "tax")
+
+
+def money_fields(document: dict) -> str:
+    """The order's money fields as JSON text, so that equal means byte for byte (300.000 is not 300)."""
+    entries = [{field: entry.get(field) for field in ENTRY_MONEY_FIELDS} for entry in document["entries"]]
+    return documents.dumps({"entries": entries, **{field: document.get(field) for field in MONEY_FIELDS}})
+
+
+def test_generated_order_is_what_the_pricing_engine_answers(tenant, generated_documents):
+    # when
+    bulk.generate_orders(tenant, 300, seed=8)
+    # then: pricing a generated document again gives it back unchanged, every byte of it
+    assert generated_documents
+    for document in generated_documents:
+        assert documents.dumps(calculate(document)) == documents.dumps(document)
+
+
+def test_generated_order_recalculated_unchanged_keeps_its_money_fields_byte_for_byte(api, tenant):
+    # given
+    bulk.generate_orders(tenant, 40, seed=9)
+    orders = Order.objects.filter(tenant=tenant).exclude(status="COMPLETED")[:10]
+    before = {order.order_id: money_fields(order.document) for order in orders}
+    # when
+    for order_id in before:
+        assert api.patch(f"salesorders/{order_id}?recalculate=true", {}).status_code == 204
+    # then
+    after = {order.order_id: money_fields(order.document) for order in Order.objects.filter(order_id__in=before)}
+    assert after == before
+
+
+def test_generated_payments_carry_what_was_paid(tenant, generated_documents):
+    # when
+    bulk.generate_orders(tenant, 200, seed=10)
+    # then: completed orders are paid in full, others not yet
+    for document in generated_documents:
+        [payment] = document["payments"]
+        paid = document["totalPrice"] if document["status"] == "COMPLETED" else 0
+        assert (payment["paidAmount"], payment["authorizedAmount"]) == (paid, document["totalPrice"])
 
 
 @pytest.mark.parametrize(
