@@ -55,8 +55,8 @@ def partial(schema: Any) -> Any:
         return schema
     result = {}
     for key, value in schema.items():
-        if key == "required":
-            continue
+        if key == "required" and isinstance(value, list):
+            continue  # (a property named "required" stays)
         if key in ("anyOf", "oneOf") and all(set(option) == {"required"} for option in value):
             continue  # "one of these fields is required": nothing is
         result[key] = partial(value)
