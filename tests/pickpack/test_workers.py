@@ -38,6 +38,9 @@ TAKEOVER_TIMEOUT = 60
 TAKEOVER_ORDERS = 2000
 # A worker queues again a job in which nothing happened for this long (production: 20 s).
 STALL_SECONDS = 3
+# Enough orders that a cancel lands mid-job; how long the test watches the workers after it.
+CANCEL_ORDERS = 1500
+AFTER_CANCEL_SECONDS = 3
 
 
 @pytest.fixture
@@ -203,3 +206,25 @@ def test_run_recalculation_job_is_queued_again_by_an_idle_worker_when_its_only_w
     assert job.job_status == JobStatus.SUCCESS
     assert_each_order_recalculated_once(orders, job)
     assert f"Queued recalculation job {job.job_id} again" in idle.log.read_text()
+
+
+def test_cancelled_job_is_left_by_its_workers_between_orders(tenant, start_worker, started_workers):
+    # given: a job being worked on
+    orders = create_demo_orders(tenant, CANCEL_ORDERS)
+    start_worker("cancelled")
+    job = start_manual_job(orders)
+    wait_until(lambda: rows_done(job) >= CANCEL_ORDERS // 20, JOB_TIMEOUT, lambda: "some orders are done")
+    # when
+    services.cancel_recalculation_job(tenant=tenant, job_id=job.job_id, actor=Actor(label="user:anna"))
+    recalculated_when_cancelled = set(job.order_rows.filter(status=JobOrderStatus.SUCCESS).values_list("order_id"))
+    time.sleep(AFTER_CANCEL_SECONDS)  # the workers' tasks go on looking for rows meanwhile
+    # then: nothing was recalculated after the cancel, and every order's row tells what happened to it
+    job.refresh_from_db()
+    assert (job.job_status, job.cancelled_by) == (JobStatus.FAILURE, "user:anna")
+    rows = dict(job.order_rows.values_list("order_id", "status"))
+    recalculated = {pk for pk, status in rows.items() if status == JobOrderStatus.SUCCESS}
+    assert {(pk,) for pk in recalculated} == recalculated_when_cancelled
+    assert 0 < len(recalculated) < CANCEL_ORDERS
+    versions = dict(Order.objects.filter(pk__in=rows).values_list("pk", "version"))
+    assert {pk for pk, version in versions.items() if version == 2} == recalculated
+    assert {version for pk, version in versions.items() if pk not in recalculated} == {1}
