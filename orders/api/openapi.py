@@ -484,10 +484,15 @@ def described(schema: dict, descriptions: dict[str, str]) -> dict:
     return described_schema
 
 
-def order_document_schema() -> dict:
+def order_document_schema(entry: dict | None = None) -> dict:
+    """The order check's schema, described; its entries are `entry` (by default the OrderEntry component)."""
     order = described(checks.schema_of(checks.order_document), ORDER_FIELDS)
-    order["allOf"][0]["properties"]["entries"]["items"] = described(checks.schema_of(checks.entry), ENTRY_FIELDS)
+    order["allOf"][0]["properties"]["entries"]["items"] = entry or ref("OrderEntry")
     return order
+
+
+def order_entry_schema() -> dict:
+    return described(checks.schema_of(checks.entry), ENTRY_FIELDS)
 
 
 SALES_ORDER = with_example(
@@ -638,6 +643,11 @@ def derived_components() -> dict:
     """The shapes derived from the validation checks, built when the document is generated: a description naming a
     field the checks no longer read fails the generation (and tests/orders/test_openapi.py), not the app."""
     return {
+        "OrderEntry": with_example(
+            order_entry_schema(),
+            ORDER_EXAMPLE["entries"][0],
+            "An entry (line item) of an order: the fields the back office reads are checked, others kept verbatim.",
+        ),
         "SalesOrderDocument": with_example(
             order_document_schema(),
             {key: value for key, value in ORDER_EXAMPLE.items() if key not in ("id", "created", "lastStatusChange")},
@@ -645,11 +655,12 @@ def derived_components() -> dict:
             "included) is kept verbatim. An `id` of the client's own is taken when it is free.",
         ),
         "SalesOrderProjection": with_example(
-            partial({"allOf": [order_document_schema(), SERVER_FIELDS]}),
+            partial({"allOf": [order_document_schema(order_entry_schema()), SERVER_FIELDS]}),
             {"id": "EON1001", "status": "CREATED"},
             "An order of a list: all of it, or the paths `fields` asks for.",
         ),
         "SalesOrderPatch": with_example(
+            # entries given in a merge patch replace the list: each is a whole entry
             partial(order_document_schema()),
             {"siteCode": "AT", "metadata": {"version": 3}, "mixins": {"note": None}},
             "A JSON merge patch (RFC 7396) of the order: null removes a field. With `metadata.version`, an order "
