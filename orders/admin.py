@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from orders import documents, services
 
-from .admin_lists import CappedCountAdmin, orders_with_id, recent_values_filter
+from .admin_lists import CappedCountAdmin, order_pks_with_id, recent_values_filter
 from .currencies import minor_unit
 from .models import ApiClient, ChangeRecord, Order, OrderEntry, OrderEvent, Product, TaxRate, Tenant
 from .staff.access import staff_actor
@@ -101,7 +101,7 @@ class OrderAdmin(CappedCountAdmin):
         if not term:
             return queryset, False
         emails = Q(customer_email__startswith=term) | Q(customer_email__startswith=term.lower())
-        return queryset.filter(Q(pk__in=orders_with_id(term).values("pk")) | emails), False
+        return queryset.filter(Q(pk__in=order_pks_with_id(term)) | emails), False
 
     def delete_model(self, request, obj: Order) -> None:
         """Deleted through the service, like every other write: recorded in the audit trail, announced."""
@@ -181,7 +181,7 @@ class OrderEventAdmin(CappedCountAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
-        return (queryset.filter(order__in=orders_with_id(term)) if term else queryset), False
+        return (queryset.filter(order__in=order_pks_with_id(term)) if term else queryset), False
 
 
 @admin.register(Product)

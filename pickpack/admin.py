@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
-from orders.admin_lists import CappedCountAdmin, orders_with_id, recent_values_filter
+from orders.admin_lists import CappedCountAdmin, order_pks_with_id, recent_values_filter
 from orders.models import Tenant
 from orders.units import UNECE_UNITS
 
@@ -114,7 +114,7 @@ class RecalculationJobAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        of_order = RecalculationJobOrder.objects.filter(order__in=orders_with_id(term)).values("job")
+        of_order = RecalculationJobOrder.objects.filter(order__in=order_pks_with_id(term)).values("job")
         matches = Q(job_id__icontains=term) | Q(created_by__icontains=term) | Q(pk__in=of_order)
         return queryset.filter(matches), False
 
