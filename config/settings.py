@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "orders.api.errors.ApiErrorMiddleware",
     "orders.api.limits.RequestBodyLimitMiddleware",
     "orders.api.idempotency.IdempotencyMiddleware",
+    # GET of one order, when it succeeds, without routing and DRF's dispatch (orders/api/hot.py).
+    "orders.api.hot.OrderReadMiddleware",
 ]
 
 # The admin looks for the session, login and messages middleware in MIDDLEWARE; BrowserMiddleware runs them.

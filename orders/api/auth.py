@@ -84,6 +84,21 @@ def principal_of_token(token: str) -> ApiPrincipal | None:
     return ApiPrincipal(client=client, scopes=frozenset(token_scope.split()) & frozenset(client_scopes.split()))
 
 
+def bearer_token(request, *, refuse: bool = True) -> str | None:
+    """The token of the Authorization header; None without one. A malformed header raises AuthenticationFailed, or
+    gives None when `refuse` is False."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        if not refuse:
+            return None
+        raise AuthenticationFailed("The Authorization header must be 'Bearer <access token>'.")
+    return token
+
+
 class BearerTokenAuthentication(BaseAuthentication):
     """OAuth2 bearer tokens, checked with one indexed lookup by the token's checksum.
 
@@ -91,13 +106,9 @@ class BearerTokenAuthentication(BaseAuthentication):
     """
 
     def authenticate(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if not header:
+        token = bearer_token(request)
+        if token is None:
             return None
-        scheme, _, token = header.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token or " " in token:
-            raise AuthenticationFailed("The Authorization header must be 'Bearer <access token>'.")
         principal = principal_of_token(token)
         if principal is None:
             raise AuthenticationFailed("The access token is unknown, revoked or expired.")

@@ -6,9 +6,11 @@ import copy
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from orders import scopes, selectors
 from orders.actors import Actor
+from orders.api.views import SalesOrderDetailView
 from orders.errors import NotFound
 from orders.models import ApiClient, Order
 from orders.services import update_api_client
@@ -130,3 +132,63 @@ def test_a_bad_q_is_refused_each_time(api):
         response = api.get("salesorders", QUERY_STRING="q=status:(CREATED")
         assert response.status_code == 400
         assert response.json()["details"][0]["field"] == "q"
+
+
+FAST_PATH = "orders.api.hot.OrderReadMiddleware"
+
+
+def answers(tokens: dict[str, str | None], urls: list[str]) -> dict:
+    """Status, headers (but the request id, new each time) and body of each GET, by token name and URL."""
+    http = Client()  # a new client loads MIDDLEWARE as it is now
+    seen = {}
+    for name, header in tokens.items():
+        for url in urls:
+            response = http.get(url, **({"HTTP_AUTHORIZATION": header} if header else {}))
+            headers = {key: value for key, value in response.headers.items() if key != "X-Request-Id"}
+            seen[name, url] = (response.status_code, headers, response.content)
+    return seen
+
+
+def test_the_fast_path_of_a_get_answers_exactly_as_the_view(
+    api, api_session, seed_order, tenant, other_tenant, settings
+):
+    # given orders, and clients of every kind
+    shoes_order = api.post("salesorders", with_vendors(seed_order, SHOES)).json()["id"]
+    plain_order = api.post("salesorders", seed_order).json()["id"]
+    sessions = {
+        "reader": api_session([scopes.ORDER_READ]),
+        "shoes vendor": api_session([scopes.ORDER_READ_BY_VENDOR], vendor_id=SHOES),
+        "gloves vendor": api_session([scopes.ORDER_READ_BY_VENDOR], vendor_id=GLOVES),
+        "creator only": api_session([scopes.ORDER_CREATE]),
+        "other tenant": api_session([scopes.ORDER_READ], for_tenant=other_tenant),
+    }
+    tokens = {name: f"Bearer {session.token}" for name, session in sessions.items()}
+    tokens |= {"none": None, "malformed": "Bearer two words", "unknown": "Bearer no-such-token", "basic": "Basic eA=="}
+    ours = f"/order-v2/{tenant.name}/salesorders"
+    urls = [f"{ours}/{order_id}" for order_id in (shoes_order, plain_order, "EON999999", "search", "EON%00")]
+    urls += [f"/order-v2/{other_tenant.name}/salesorders/{plain_order}", f"{ours}/{plain_order}/"]
+    assert FAST_PATH in settings.MIDDLEWARE
+    # when
+    fast = answers(tokens, urls)
+    settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != FAST_PATH]
+    through_the_view = answers(tokens, urls)
+    # then
+    assert fast == through_the_view
+    assert fast["reader", urls[1]][0] == 200
+    assert fast["shoes vendor", urls[0]][0] == 200
+    assert {status for status, _, _ in fast.values()} >= {200, 401, 403, 404, 405}
+
+
+def test_a_successful_get_of_an_order_does_not_reach_the_view(api, seed_order, monkeypatch):
+    # given
+    order_id = api.post("salesorders", seed_order).json()["id"]
+
+    def view_reached(*args, **kwargs):
+        raise AssertionError("the view was reached")
+
+    monkeypatch.setattr(SalesOrderDetailView, "get", view_reached)
+    # when
+    response = api.get(f"salesorders/{order_id}")
+    # then
+    assert response.status_code == 200
+    assert response.json()["id"] == order_id
