@@ -90,7 +90,7 @@ def test_dashboard_counts_orders_by_status_and_escapes_text(viewer, hostile_orde
     page = viewer.get("/staff/acme/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "CREATED</span> <strong>1</strong>" in html
+    assert "Created</span> <strong>1</strong>" in html
     assert_inert(html)
 
 
