@@ -37,14 +37,15 @@ class IdempotencyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        key = request.headers.get(HEADER)
-        if key is None or not applies_to(request):
+        sent = request.headers.get(HEADER)
+        if sent is None or not applies_to(request):
             return self.get_response(request)
         client = authenticated_client(request)
         if client is None:
             return self.get_response(request)  # the view answers 401 or 403
-        key = key.strip().strip('"')
-        if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+        key = sent.strip().strip('"')
+        # the length as sent, and something besides blanks: the rule the OpenAPI document states
+        if not key.strip() or len(sent) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
             return error(request, 400, f"The {HEADER} header must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.")
         try:
             record = claim_key(client, key, request_fingerprint(request))

@@ -195,8 +195,15 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     # printable ASCII with something besides spaces and quotes, which are trimmed
     {"type": "string", "maxLength": IDEMPOTENCY_KEY_LENGTH, "pattern": "^\\s*[ -~]*[!#-~][ -~]*\\s*$"},
     OpenApiParameter.HEADER,
-    description="Repeating a request with the same key answers the first answer again, without acting twice. "
-    "Another request with a used key: 422; the first still running: 409.",
+    description="Repeating a request with the same key answers the first answer again, without acting twice "
+    "(with Idempotent-Replayed: true). Another request with a used key: 422; the first still running: 409.",
+)
+REPLAYED = OpenApiParameter(
+    "Idempotent-Replayed",
+    {"type": "string", "enum": ["true"]},
+    OpenApiParameter.HEADER,
+    response=True,
+    description="On an answer repeated for an Idempotency-Key already used.",
 )
 REQUEST_ID = OpenApiParameter(
     "X-Request-Id",
@@ -229,7 +236,7 @@ class ApiAutoSchema(AutoSchema):
     def get_override_parameters(self):
         parameters = [*super().get_override_parameters(), REQUEST_ID]
         if is_idempotent(self.method, self.path):
-            parameters.append(IDEMPOTENCY_KEY)
+            parameters += [IDEMPOTENCY_KEY, REPLAYED]
         return parameters
 
     def _get_request_body(self, direction="request"):

@@ -122,7 +122,10 @@ def test_searching_ignores_the_key(api, seed_order):
     assert not IdempotencyKey.objects.exists()
 
 
-@pytest.mark.parametrize("key", ["", '""', "x" * 256, "schl\N{LATIN SMALL LETTER U WITH DIAERESIS}ssel", "a\tb"])
+@pytest.mark.parametrize(
+    "key",
+    ["", '""', '" "', "x" * 256, '"' + "x" * 254 + '"', "schl\N{LATIN SMALL LETTER U WITH DIAERESIS}ssel", "a\tb"],
+)
 def test_a_malformed_key_is_400(api, seed_order, key):
     assert_error(api.post("salesorders", seed_order, HTTP_IDEMPOTENCY_KEY=key), 400, "validation_violation")
     assert not Order.objects.exists()
