@@ -41,7 +41,7 @@ def test_sign_in_and_filter_the_order_list(page, signed_in, orders):
     created = sum(order.status == "CREATED" for order in orders)
     expect_text(page, f"Orders 1\N{EN DASH}{created} of {created}")
     statuses = page.locator("#order-results tbody .status").all_inner_texts()
-    assert statuses == ["CREATED"] * created
+    assert statuses == ["Created"] * created
     assert "site=" not in page.url  # empty filters stay out of the URL
 
 
@@ -54,7 +54,7 @@ def test_open_an_order_and_confirm_it(page, signed_in, orders):
     page.get_by_role("link", name="Confirm…").click()
     page.get_by_role("button", name="Yes, confirm").click()
     # then
-    expect_text(page, f"Order {order.order_id} is now CONFIRMED.")
+    expect_text(page, f"Order {order.order_id} is now Confirmed.")
     order.refresh_from_db()
     assert order.status == "CONFIRMED"
 
