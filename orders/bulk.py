@@ -235,7 +235,12 @@ def copy_rows(cursor, model: type[Model], rows: list[Model]) -> None:
 
 @cache
 def copied_fields(model: type[Model], with_pk: bool) -> list:
-    return [field for field in model._meta.concrete_fields if with_pk or not field.primary_key]
+    # Generated columns (Order.search_text) are the database's to fill.
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if (with_pk or not field.primary_key) and not getattr(field, "generated", False)
+    ]
 
 
 def copy_statement(model: type[Model], *, with_pk: bool) -> str:

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
+from django.db.models.fields.json import KT
+from django.db.models.functions import Concat, Upper
 
 from .documents import DecimalJSONDecoder, DecimalJSONEncoder
 from .statuses import OrderStatus
@@ -63,6 +65,18 @@ class ApiClient(models.Model):
         return self.scopes.split()
 
 
+def searched_text() -> Upper:
+    """What the order list's search box matches (orders/search.py): the order id, customer email, name, first and
+    last name and company, upper-cased, spaces between them (so "anna müller" finds first and last name)."""
+    parts = [
+        models.F("order_id"),
+        models.F("customer_email"),
+        *(KT(f"document__customer__{key}") for key in ("name", "firstName", "lastName", "company")),
+    ]
+    spaced = [item for part in parts for item in (part, models.Value(" "))][:-1]
+    return Upper(Concat(*spaced, output_field=models.TextField()))
+
+
 class Order(models.Model):
     """A sales order: the hot fields as indexed columns, the whole order as its API document."""
 
@@ -82,6 +96,8 @@ class Order(models.Model):
     order_type = models.CharField(max_length=16, blank=True)
     master_order = models.CharField(max_length=64, blank=True)
     document = document_field()
+    # Kept by the database from the row itself: the search reads a short column, not each order's document.
+    search_text = models.GeneratedField(expression=searched_text(), output_field=models.TextField(), db_persist=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "order_id"], name="order_id_unique_per_tenant")]
