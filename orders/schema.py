@@ -307,7 +307,6 @@ entry = all_of(
         null_is_missing=("amount",),  # an entry row cannot be stored without its amount
     ),
     one_of_required("calculatedUnitPrice", "unitPrice"),
-    one_of_required("calculatedPrice", "totalPrice"),
 )
 
 order_document = all_of(
@@ -343,10 +342,9 @@ order_document = all_of(
             "subOrders": array(string),
             "checkout": boolean,
         },
-        required=("entries", "customer"),
+        required=("entries",),
         null_is_missing=("entries",),  # an order without entries cannot be stored
     ),
-    one_of_required("calculatedPrice", "totalPrice"),
 )
 
 

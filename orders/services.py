@@ -16,7 +16,7 @@ from oauth2_provider.models import AccessToken, Application
 
 from . import audit, counts, events, pricing, split, vendors
 from .actors import Actor
-from .catalog import EntryChange, apply_entry_changes
+from .catalog import EntryChange, apply_entry_changes, with_catalog_prices
 from .deliveries import Delivery, DeliverySource, apply_deliveries, delivered_amount_changes
 from .documents import format_timestamp, get_path, merge_patch, parse_timestamp
 from .errors import Conflict, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
@@ -121,7 +121,7 @@ def _check_client_grant(scopes: list[str], vendor_id: str) -> None:
 
 
 def create_order(*, tenant: Tenant, document: dict, actor: Actor) -> Order:
-    document = validate_order_document(document)
+    document = with_prices_it_lacks(validate_order_document(with_catalog_prices(tenant, document)))
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -388,6 +388,15 @@ def priced(document: dict) -> dict:
         raise ValidationFailed(f"The order cannot be priced: {error}", [detail]) from error
 
 
+def with_prices_it_lacks(document: dict) -> dict:
+    """A document that leaves out prices (the order's or an entry's `calculatedPrice` and legacy `totalPrice`) is
+    priced by the engine; one that carries them all keeps them as sent."""
+    pieces = [document, *document["entries"]]
+    if all(piece.get("calculatedPrice") is not None or piece.get("totalPrice") is not None for piece in pieces):
+        return document
+    return priced(document)
+
+
 def _update_order(
     *,
     tenant: Tenant,
@@ -406,10 +415,9 @@ def _update_order(
         rows_before = entry_rows(order)
         _check_version(order, expected_version)
         _check_may_change(order, actor)
-        document = validate_order_document(change(order.document))
+        document = validate_order_document(with_catalog_prices(tenant, change(order.document)))
         vendors.check_change(order.document, document, actor, server_fields=SERVER_FIELDS)
-        if recalculate:
-            document = priced(document)
+        document = priced(document) if recalculate else with_prices_it_lacks(document)
         content_changed = _without_server_fields(document) != _without_server_fields(order.document)
         now = timezone.now()
         before = order.document
