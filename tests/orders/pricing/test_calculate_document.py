@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from orders.pricing import calculate
 
-from .builders import absolute_fee, coupon, entry, order, percent_discount
+from .builders import absolute_fee, coupon, entry, order, percent_discount, shipping, shipping_line
 
 UPLIFT = {"netValue": Decimal(1), "grossValue": Decimal("1.19"), "taxValue": Decimal("0.19")}
 
@@ -106,3 +106,47 @@ def test_calculate_writes_legacy_fields_of_a_gross_entry_in_its_price_model():
     }
     assert result["subTotalPrice"] == Decimal("23.80")
     assert result["totalPrice"] == Decimal("23.80")
+
+
+def test_calculate_writes_each_shipping_lines_tax_total_in_its_price_model():
+    # given a net line of 10.00 at 19 % and a gross one of 5.35 at 7 %, the second with a note of its own in the total
+    net = shipping_line("10.00", tax_code="STANDARD", tax_rate=19)
+    gross = {**shipping_line("5.35", tax_code="REDUCED", tax_rate=7, inclusive=True), "code": "express"}
+    gross["tax"]["total"]["note"] = "kept"
+    document = order(entry("a", unit_price="20", quantity=1), shipping=shipping(net, gross))
+    # when
+    result = calculate(document)
+    # then: 10.00 * 19 % = 1.90; 5.35 * 7 / 107 = 0.35; everything else on the lines stays as it was
+    assert result["shipping"]["lines"] == [
+        {
+            "code": "standard",
+            "amount": Decimal("10.00"),
+            "currency": "EUR",
+            "tax": {"total": {"currency": "EUR", "inclusive": False, "amount": Decimal("1.90")}, "rate": 19},
+            "shippingTaxCode": "STANDARD",
+        },
+        {
+            "code": "express",
+            "amount": Decimal("5.35"),
+            "currency": "EUR",
+            "tax": {
+                "total": {"currency": "EUR", "inclusive": True, "note": "kept", "amount": Decimal("0.35")},
+                "rate": 7,
+            },
+            "shippingTaxCode": "REDUCED",
+        },
+    ]
+    assert document["shipping"]["lines"][0]["tax"]["total"] == {"currency": "EUR", "inclusive": False}
+
+
+def test_calculate_writes_no_currency_into_shipping_tax_totals_of_an_order_without_one():
+    # given
+    line = {"code": "standard", "amount": Decimal("10.00"), "tax": {"rate": 19}, "shippingTaxCode": "STANDARD"}
+    document = {**order(entry("a", unit_price="20", quantity=1), shipping={"lines": [line]}), "currency": None}
+    # when
+    result = calculate(document)
+    # then
+    assert result["shipping"]["lines"][0]["tax"] == {
+        "rate": 19,
+        "total": {"amount": Decimal("1.90"), "inclusive": False},
+    }
