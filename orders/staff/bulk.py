@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .. import services
@@ -18,7 +19,7 @@ from ..models import Order, Tenant
 from ..selectors import visible_orders
 from ..statuses import OrderStatus, allowed_next_statuses
 from .access import MANAGE_ORDERS, VIEW_ORDERS, error_message, require, staff_actor, staff_page
-from .exports import csv_lines
+from .exports import streamed_csv
 from .filters import DEFAULT_SORT, ORDER_SORTS, OrderFilterSet
 from .navigation import order_list_url
 
@@ -51,6 +52,7 @@ class Selection:
     orders: QuerySet[Order]  # in the list's order
     seen_versions: dict[str, int]  # the version of each ticked order on screen; empty for all matching orders
     missing: tuple[str, ...] = ()  # ticked ids of no order the person may see (deleted since, or never theirs)
+    filters: str | None = None  # the list's query string, when all orders matching it are selected
 
     def first_order_ids(self, limit: int) -> list[str]:
         """The ids of the orders found, then of those missing (a job reports each of these as not found)."""
@@ -127,7 +129,10 @@ def change_status(request: HttpRequest, tenant: Tenant, selection: Selection) ->
 
 
 def export_selection(request: HttpRequest, tenant: Tenant, selection: Selection) -> HttpResponse:
-    response = StreamingHttpResponse(csv_lines(selection.orders), content_type="text/csv; charset=utf-8")
+    """The ticked orders' CSV; all matching orders are the list's own export (in the background when many)."""
+    if selection.filters is not None:
+        return redirect(f"{reverse('staff:order_export', args=[tenant.name])}?{selection.filters}")
+    response = StreamingHttpResponse(streamed_csv(selection.orders), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{tenant.name}-selected-orders.csv"'
     return response
 
@@ -142,7 +147,8 @@ def selected_orders(request: HttpRequest, tenant: Tenant) -> Selection:
         raise BulkSelectionError("The selection could not be read; reload the list and select again.")
     visible = visible_orders(tenant, staff_actor(request.user)).defer("document")
     if form.cleaned_data["all_matching"]:
-        return Selection(matching_orders(visible, form.cleaned_data["filters"]), {})
+        filters = form.cleaned_data["filters"]
+        return Selection(matching_orders(visible, filters), {}, filters=filters)
     seen_versions = ticked_versions(request.POST.getlist("order"))
     if not seen_versions:
         raise BulkSelectionError("Select at least one order, or all orders matching the filters.")

@@ -165,9 +165,12 @@ def test_export_of_the_ticked_orders(viewer, desk_orders):
     assert sorted(row["orderId"] for row in export_rows(response)) == ["EON9002", "EON9004"]
 
 
-def test_export_of_all_matching_orders(viewer, desk_orders):
+def test_export_of_all_matching_orders_is_the_lists_own_export(viewer, desk_orders):
+    # when
     response = viewer.post(BULK, {"action": "export", "all_matching": "true", "filters": "status=CREATED"})
-    assert sorted(row["orderId"] for row in export_rows(response)) == ["EON9001", "EON9002"]
+    # then
+    assert response.status_code == 302 and response["Location"] == "/staff/acme/orders.csv?status=CREATED"
+    assert sorted(row["orderId"] for row in export_rows(viewer.get(response["Location"]))) == ["EON9001", "EON9002"]
 
 
 # --- recalculation jobs -------------------------------------------------------------------------------------------
