@@ -389,10 +389,13 @@ def priced(document: dict) -> dict:
 
 
 def with_prices_it_lacks(document: dict) -> dict:
-    """A document that leaves out prices (the order's or an entry's `calculatedPrice` and legacy `totalPrice`) is
-    priced by the engine; one that carries them all keeps them as sent."""
+    """A document that leaves out prices (the order's or an entry's final price: `calculatedPrice.finalPrice`, or
+    the legacy `totalPrice`) is priced by the engine; one that carries them all keeps them as sent."""
     pieces = [document, *document["entries"]]
-    if all(piece.get("calculatedPrice") is not None or piece.get("totalPrice") is not None for piece in pieces):
+    if all(
+        get_path(piece, "calculatedPrice.finalPrice") is not None or is_number(piece.get("totalPrice"))
+        for piece in pieces
+    ):
         return document
     return priced(document)
 

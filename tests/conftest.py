@@ -9,6 +9,7 @@ from orders import documents
 from orders.scopes import ALL_SCOPES, VENDOR_SCOPES
 from orders.services import create_api_client, create_tenant
 
+from . import emporix
 from .staff import hostile_order, manager, order, outsider, staff_client, two_vendor_order, viewer  # noqa: F401
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -33,7 +34,10 @@ class ApiResponse:
 
 
 class ApiSession:
-    """Calls the API over Django's HTTP stack with a real bearer token, like an integration would."""
+    """Calls the API over Django's HTTP stack with a real bearer token, like an integration would.
+
+    Every answer is checked against the response schema Emporix's spec documents for it (tests/emporix.py).
+    """
 
     def __init__(self, http: Client, token: str, tenant: str, service: str = "order-v2"):
         self.http, self.token, self.tenant, self.service = http, token, tenant, service
@@ -54,9 +58,10 @@ class ApiSession:
     ) -> ApiResponse:
         data = body if body is not None else (documents.dumps(json) if json is not None else "")
         headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
-        response = self.http.generic(
-            method, self.url(path, tenant), data=data, content_type=content_type, **headers, **extra
-        )
+        url = self.url(path, tenant)
+        response = self.http.generic(method, url, data=data, content_type=content_type, **headers, **extra)
+        query = extra.get("QUERY_STRING")
+        emporix.check_answer(method, f"{url}?{query}" if query else url, response.status_code, response.content)
         return ApiResponse(response)
 
     def get(self, path="", **kwargs):

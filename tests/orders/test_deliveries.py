@@ -109,7 +109,7 @@ def test_delivery_sources_and_their_labels():
 
 def test_calculations_in_cubic_metres_convert_and_square_metres_are_refused(api, seed_order):
     # given an entry sold per litre
-    seed_order["entries"][0]["measurementUnit"] = {"unit": "LTR", "quantity": 1}
+    seed_order["entries"][0]["measurementUnit"] = {"unit": "LTR", "value": 1}
     order_id = api.post("salesorders", seed_order).json()["id"]
     entry = "BC10033--BC10033-43"
     # when

@@ -16,7 +16,7 @@ SHIPPING = {
             "code": "standard",
             "amount": 35,
             "currency": "EUR",
-            "tax": {"total": {"currency": "EUR", "inclusive": False}, "rate": 12},
+            "tax": {"total": {"amount": Decimal("4.2"), "currency": "EUR", "inclusive": False}, "rate": 12},
             "shippingTaxCode": "REDUCED",
         }
     ],

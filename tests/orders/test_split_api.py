@@ -113,7 +113,9 @@ def test_split_master_totals_stay_within_a_cent_per_suborder_of_its_own_pricing(
             "status",
         ),
         (
-            lambda api, order_id: api.patch(f"salesorders/{order_id}", {"discounts": [{"code": "X"}]}),
+            lambda api, order_id: api.patch(
+                f"salesorders/{order_id}", {"discounts": [{"code": "X", "currency": "EUR"}]}
+            ),
             {"splitBy": "VENDOR_ID"},
             "discounts",
         ),

@@ -51,7 +51,7 @@ class World:
             document = copy.deepcopy(self.seed_order)
             document.update(status="CREATED", **changes)
             document["entries"][0]["product"]["vendor"] = {"id": "vendor-a"}
-            document["entries"][0]["measurementUnit"] = {"unit": "H87", "quantity": 1}
+            document["entries"][0]["measurementUnit"] = {"unit": "H87", "value": 1}
             added.append(create_order(tenant=self.tenant, document=document, actor=ACTOR))
         self.orders += added
         return added
