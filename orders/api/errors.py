@@ -4,6 +4,7 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -14,7 +15,8 @@ logger = logging.getLogger(__name__)
 
 # The token server's paths are JSON-only too; its OAuth2 errors keep RFC 6749's shape ({"error": …}).
 PICKPACK_PATH_PREFIX = "/pick-pack/"
-API_PATH_PREFIXES = ("/order-v2/", PICKPACK_PATH_PREFIX, "/oauth/")
+OAUTH_PATH_PREFIX = "/oauth/"
+API_PATH_PREFIXES = ("/order-v2/", PICKPACK_PATH_PREFIX, OAUTH_PATH_PREFIX)
 # Seconds a client should wait before retrying when the database cannot be reached.
 DATABASE_RETRY_AFTER_SECONDS = 5
 TYPE_BY_STATUS = {
@@ -83,6 +85,15 @@ def request_path(context: dict) -> str:
     return request.path if request is not None else ""
 
 
+def unreadable_body(request, exception: Exception) -> JsonResponse:
+    """A form body that cannot be read as its Content-Type says (multipart without a boundary…): the client's error,
+    in the token server's RFC 6749 shape on its paths."""
+    message = f"The request body cannot be read as its Content-Type says: {exception}."
+    if request.path.startswith(OAUTH_PATH_PREFIX):
+        return JsonResponse({"error": "invalid_request", "error_description": message}, status=400)
+    return JsonResponse(error_body(400, message, path=request.path), status=400)
+
+
 def is_api_request(request) -> bool:
     return request.path.startswith(API_PATH_PREFIXES)
 
@@ -108,6 +119,8 @@ class ApiErrorMiddleware:
     def process_exception(self, request, exception):
         if not is_api_request(request):
             return None
+        if isinstance(exception, MultiPartParserError):
+            return unreadable_body(request, exception)
         if isinstance(exception, OperationalError | InterfaceError):
             # The database is down, restarting or out of connections: worth a retry, not a bug.
             logger.error("Database unavailable on %s %s: %s", request.method, request.path, exception)

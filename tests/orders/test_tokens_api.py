@@ -240,3 +240,12 @@ def test_token_server_http_errors_are_json(client, db, method, path, status, err
     assert_contract_error(response, status, error_type)
     if status == 405:
         assert "POST" in response["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/oauth/token", "/oauth/revoke"])
+def test_a_form_that_cannot_be_read_is_400_in_the_token_servers_shape(client, db, path):
+    # when a client sends a multipart body without its boundary
+    response = client.post(path, "grant_type=client_credentials", content_type="multipart/form-data")
+    # then it is told its request is malformed, as RFC 6749 words it, not answered a server error
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
