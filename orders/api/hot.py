@@ -27,6 +27,12 @@ def allowed_methods(view_class) -> str:
     return ", ".join(view.allowed_methods)
 
 
+def accepts_json(request) -> bool:
+    """Whether the client's Accept takes the JSON answer; if not, the view answers the 406 every operation gives."""
+    accept = request.META.get("HTTP_ACCEPT")
+    return not accept or "json" in accept or "*/*" in accept or "application/*" in accept
+
+
 class OrderReadMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -34,7 +40,7 @@ class OrderReadMiddleware:
         self.allow = allowed_methods(SalesOrderDetailView)
 
     def __call__(self, request):
-        if request.method == "GET" and request.path_info.startswith("/order-v2/"):
+        if request.method == "GET" and request.path_info.startswith("/order-v2/") and accepts_json(request):
             response = self.answer(request)
             if response is not None:
                 return response
