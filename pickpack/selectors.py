@@ -1,5 +1,6 @@
 """Reads of packing events and recalculation jobs, always scoped to a tenant."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,8 +60,9 @@ def job_order_results(job: RecalculationJob) -> QuerySet:
     return job.order_rows.order_by("pk").values_list("order_number", "message", "status")
 
 
-def orders_needing_recalculation(tenant: Tenant, actor: Actor) -> QuerySet[Order]:
-    """Orders with a packing event that arrived after their last recalculation (or their creation, if none).
+def orders_needing_recalculation(tenant: Tenant, actor: Actor, *, among: list[str] | None = None) -> QuerySet[Order]:
+    """Orders with a packing event that arrived after their last recalculation (or their creation, if none); with
+    `among`, only orders of those ids.
 
     COMPLETED orders are left out: a job may not change them (docs/decisions.md), and listing them would fail
     them again in every automatic job.
@@ -73,7 +75,7 @@ def orders_needing_recalculation(tenant: Tenant, actor: Actor) -> QuerySet[Order
     newer_events = PackingEvent.objects.filter(
         tenant=tenant, order_number=OuterRef("order_id"), received__gt=OuterRef("last_recalculation")
     )
-    with_events = PackingEvent.objects.filter(tenant=tenant).values("order_number")
+    with_events = PackingEvent.objects.filter(tenant=tenant).values("order_number") if among is None else among
     return (
         visible_orders(tenant, actor)
         .filter(order_id__in=with_events)
@@ -81,6 +83,36 @@ def orders_needing_recalculation(tenant: Tenant, actor: Actor) -> QuerySet[Order
         .annotate(last_recalculation=Coalesce(Subquery(last_recalculation), F("created")))
         .filter(Exists(newer_events))
     )
+
+
+def orders_to_recalculate(tenant: Tenant, actor: Actor) -> list[tuple[str, int]]:
+    """(id, primary key) of the orders an AUTOMATIC job recalculates, in primary-key order.
+
+    Walks the order numbers of the tenant's packing events on their index, a batch at a time, and looks each batch up
+    by the orders' unique (tenant, id) index: the cost follows the packed orders, never the size of the orders table
+    (a join left to the planner scanned every order once it guessed that many were packed).
+    """
+    found: list[tuple[str, int]] = []
+    for numbers in packed_order_numbers(tenant, batch_size=LOOKUP_BATCH_SIZE):
+        orders = orders_needing_recalculation(tenant, actor, among=numbers)
+        found.extend(orders.order_by().values_list("order_id", "pk"))
+    return sorted(found, key=lambda order: order[1])
+
+
+def packed_order_numbers(tenant: Tenant, *, batch_size: int) -> Iterator[list[str]]:
+    """The distinct order numbers of the tenant's packing events, in keyset batches (index packing_event_order)."""
+    after = ""
+    while True:
+        batch = list(
+            PackingEvent.objects.filter(tenant=tenant, order_number__gt=after)
+            .order_by("order_number")
+            .values_list("order_number", flat=True)
+            .distinct()[:batch_size]
+        )
+        if not batch:
+            return
+        yield batch
+        after = batch[-1]
 
 
 def unknown_order_ids(tenant: Tenant, actor: Actor, order_ids: list[str]) -> list[str]:

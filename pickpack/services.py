@@ -39,7 +39,7 @@ from .models import (
     TenantJobLock,
 )
 from .packing import EntryRef, PackedAmounts, delivered_amounts
-from .selectors import get_job, orders_needing_recalculation
+from .selectors import get_job, orders_to_recalculate
 
 logger = logging.getLogger(__name__)
 
@@ -264,10 +264,7 @@ def select_job_orders(job: RecalculationJob) -> None:
         locked = RecalculationJob.objects.select_for_update().get(pk=job.pk)
         if locked.orders_selected or locked.job_status != JobStatus.IN_PROGRESS:
             return
-        candidates = (
-            orders_needing_recalculation(job.tenant, job_actor(job)).order_by("pk").values_list("order_id", "pk")
-        )
-        found = list(candidates)
+        found = orders_to_recalculate(job.tenant, job_actor(job))
         # Only the overlap check and the inserts hold the tenant's job lock, so other jobs start during a selection.
         _lock_job_creation(job.tenant)
         busy = _orders_in_running_jobs(job, [pk for _, pk in found])
