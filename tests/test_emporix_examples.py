@@ -17,7 +17,7 @@ from orders.models import Order, Product
 from orders.services import change_entries, create_order
 
 from . import emporix
-from .pickpack.conftest import eager_tasks, pickpack_session  # noqa: F401 (eager_tasks: a fixture)
+from .pickpack.conftest import eager_tasks, event_body, pickpack_session  # noqa: F401 (eager_tasks: a fixture)
 
 # Operations of the specs this back office does not offer (docs/compatibility.md): the storefront's customer
 # transitions and pick-pack's packing lists.
@@ -26,6 +26,8 @@ NOT_OFFERED = {
     "PATCH-pick-pack-update-order-status",
     "POST-pick-pack-add-order-assignee",
 }
+# The paths of the operations offered: the tenant-managed orders, packing events and recalculation jobs.
+OFFERED_PATHS = ("/order-v2/{tenant}/salesorders", "/pick-pack/{tenant}/events", "/pick-pack/{tenant}/jobs/")
 EXAMPLES = [
     pytest.param(operation, name, body, id=f"{operation.name}: {name}")
     for operation in emporix.operations()
@@ -120,3 +122,38 @@ def test_dynamic_variant_example_is_priced_from_the_catalog(api, catalog):
     assert order["currency"] == "EUR"
     assert order["calculatedPrice"]["finalPrice"]["grossValue"] == Decimal("1188.81")
     assert "customer" not in order
+
+
+@pytest.mark.usefixtures("eager_tasks")
+def test_every_offered_operation_answers_in_the_specs_shape(
+    api, tenant, seed_order, catalog, two_vendor_order, django_capture_on_commit_callbacks, monkeypatch
+):
+    # given an order with a packing event and a finished recalculation job; every answer is recorded as checked
+    checked = []
+    check = emporix.check_answer
+    monkeypatch.setattr(
+        emporix,
+        "check_answer",
+        lambda method, url, *rest: checked.append(emporix.operation_for(method, url)) or check(method, url, *rest),
+    )
+    pickpack, order_id = pickpack_session(api), two_vendor_order.order_id
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pickpack.post("events", event_body(two_vendor_order, event_id="e1", entry=1)).status_code == 200
+        job_id = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [order_id]}).json()["jobId"]
+    # when every read of both specs is asked, and the writes not replayed from examples
+    answers = [
+        api.get("salesorders"),
+        api.head("salesorders"),
+        api.get(f"salesorders/{order_id}"),
+        api.get(f"salesorders/{order_id}/transitions"),
+        api.get(f"salesorders/{order_id}/historical-transitions"),
+        pickpack.get("events"),
+        pickpack.get(f"jobs/recalculations/{job_id}"),
+        api.post(f"salesorders/{order_id}/split", {"splitBy": "VENDOR_ID"}),
+        api.delete(f"salesorders/{api.post('salesorders', seed_order).json()['id']}"),
+    ]
+    # then each is a success, checked against the spec; with the examples' writes, every offered operation is
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 200, 200, 200, 200, 200, 204]
+    offered = {op.name for op in emporix.operations() if op.path.startswith(OFFERED_PATHS)}
+    replayed = {operation.name for operation, _, _ in (param.values for param in EXAMPLES)}
+    assert offered <= {op.name for op in checked if op is not None} | replayed
