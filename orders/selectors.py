@@ -58,10 +58,22 @@ def with_document_text(orders: QuerySet[Order]) -> QuerySet:
 
 def document_statement(*, of_vendor: bool) -> str:
     """The stored document text of one order by id; for a vendor, only if it may see the order."""
-    orders = Order._meta
-    text = "o.document::text" if connection.vendor == "postgresql" else "o.document"
     vendor_rule = f" AND {vendors.visible_to_vendor_sql('o')}" if of_vendor else ""
-    return f"SELECT {text} FROM {orders.db_table} o WHERE o.tenant_id = %s AND o.order_id = %s{vendor_rule}"
+    return document_select(tenant="%s", order_id="%s", condition=vendor_rule)
+
+
+def document_select(*, tenant: str, order_id: str, condition: str = "") -> str:
+    """SELECT of one order's stored document text by the SQL of its tenant's id and its id, and more `condition`."""
+    text = "o.document::text" if connection.vendor == "postgresql" else "o.document"
+    table = Order._meta.db_table
+    return f"SELECT {text} FROM {table} o WHERE o.tenant_id = {tenant} AND o.order_id = {order_id}{condition}"
+
+
+def visible_document_of_client_sql() -> str:
+    """The subquery of an order's document text as the client `c` of tenant `n` may see it (NULL when it may not):
+    the vendor rule on the client's own vendor id, which is empty for a client of no vendor. One parameter: the id."""
+    vendor_rule = f" AND (c.vendor_id = '' OR {vendors.visible_to_vendor_sql('o', vendor='c.vendor_id')})"
+    return f"({document_select(tenant='n.id', order_id='%s', condition=vendor_rule)})"
 
 
 DOCUMENT_STATEMENTS = {of_vendor: document_statement(of_vendor=of_vendor) for of_vendor in (False, True)}

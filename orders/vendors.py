@@ -42,12 +42,13 @@ def visible_orders(orders: QuerySet[Order], actor: Actor) -> QuerySet[Order]:
     return orders.filter(Exists(own_entry_rows(OrderEntry.objects.filter(order=OuterRef("pk")), actor)))
 
 
-def visible_to_vendor_sql(order_alias: str) -> str:
-    """`visible_orders` as a SQL condition on the order row `order_alias`, with one parameter: the vendor id."""
+def visible_to_vendor_sql(order_alias: str, vendor: str = "%s") -> str:
+    """`visible_orders` for a vendor as a SQL condition on the order row `order_alias`; `vendor` is the SQL of the
+    vendor id (by default a parameter)."""
     entries = OrderEntry._meta
     return (
         f"EXISTS (SELECT 1 FROM {entries.db_table} e WHERE e.{entries.get_field('order').column} = {order_alias}.id"
-        f" AND e.{entries.get_field('vendor_id').column} = %s)"
+        f" AND e.{entries.get_field('vendor_id').column} = {vendor})"
     )
 
 

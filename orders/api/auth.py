@@ -37,13 +37,18 @@ class ApiPrincipal:
         )
 
 
-def principal_statement() -> str:
+def principal_statement(also_select: str = "") -> str:
     """One indexed lookup by the token's checksum: the live token of an enabled client, with its client, tenant and
-    application (no cache: a revoked token, or a client narrowed or disabled by any process, fails the next request)."""
+    application (no cache: a revoked token, or a client narrowed or disabled by any process, fails the next request).
+
+    `also_select` adds a column after the principal's, which may refer to the client `c` and the tenant `n`; its
+    parameters come first.
+    """
     token, application = AccessToken._meta, Application._meta
     client, tenant = ApiClient._meta, Tenant._meta
+    also = f", {also_select}" if also_select else ""
     return (
-        f"SELECT t.scope, c.id, c.vendor_id, c.scopes, n.id, n.name, a.id, a.client_id, a.name"
+        f"SELECT t.scope, c.id, c.vendor_id, c.scopes, n.id, n.name, a.id, a.client_id, a.name{also}"
         f" FROM {token.db_table} t"
         f" JOIN {application.db_table} a ON a.id = t.application_id"
         f" JOIN {client.db_table} c ON c.application_id = a.id"
@@ -61,14 +66,20 @@ def loaded_instance(model, **values):
     return model.from_db(connection.alias, fields, [values[name] for name in fields])
 
 
+def token_params(token: str) -> tuple:
+    """The principal statement's parameters for a token: its checksum and the moment it must outlive."""
+    return hashlib.sha256(token.encode()).hexdigest(), connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 def principal_of_token(token: str) -> ApiPrincipal | None:
     """The principal of a live token of an enabled client, or None."""
-    checksum = hashlib.sha256(token.encode()).hexdigest()
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    row = fetch_row(PRINCIPAL_STATEMENT, (checksum, now))
-    if row is None:
-        return None
-    token_scope, client_pk, vendor_id, client_scopes, tenant_pk, tenant_name, application_pk, client_id, name = row
+    row = fetch_row(PRINCIPAL_STATEMENT, token_params(token))
+    return principal_from_row(row) if row is not None else None
+
+
+def principal_from_row(row: tuple) -> ApiPrincipal:
+    """The principal from the first columns of a principal statement's row."""
+    token_scope, client_pk, vendor_id, client_scopes, tenant_pk, tenant_name, application_pk, client_id, name = row[:9]
     client = loaded_instance(
         ApiClient,
         id=client_pk,
