@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from orders.actors import Actor
@@ -117,7 +118,8 @@ def test_setting_the_same_amount_again_records_nothing(order):
 
 @pytest.mark.usefixtures("not_queued")
 def test_the_order_page_shows_where_each_delivered_amount_came_from(order, manager):
-    # given one amount from packing events and then one set by hand
+    # given one amount from packing events and then one set by hand by Anna
+    get_user_model().objects.create_user("anna", first_name="Anna", last_name="Meyer")
     entry_id = order.document["entries"][0]["id"]
     packed(order, event_id="p1", amount="2", unit="H87")
     services.run_recalculation_job(new_job([order]).job_id)
@@ -129,6 +131,6 @@ def test_the_order_page_shows_where_each_delivered_amount_came_from(order, manag
     # when
     page = manager.get(f"/staff/{order.tenant.name}/orders/{order.order_id}/").content.decode()
     # then the entry says by whom, and the timeline says 2 → 1 by hand
-    assert "by hand (user:anna)" in page
+    assert "by hand (Anna Meyer)" in page
     assert f"<code>entries[{entry_id}].deliveredAmount</code>: 2 → 1" in page
     assert "Delivered amounts set by hand" in page
