@@ -7,16 +7,20 @@ test's own. Data is committed (transactional tests) so that the worker processes
 import os
 import time
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from orders.actors import Actor
 from orders.models import Order, OrderEvent, OrderEventType
 from pickpack import services, tasks
+from pickpack.inputs import NewPackingEvent
 from pickpack.models import JobOrderStatus, JobStatus, JobType, RecalculationJob
+from pickpack.services import record_packing_event
 
 from .conftest import create_demo_orders
 from .workers import CeleryWorker, database_activity, database_url_for_workers
@@ -40,6 +44,7 @@ TAKEOVER_ORDERS = 2000
 STALL_SECONDS = 3
 # Enough orders that a cancel lands mid-job; how long the test watches the workers after it.
 CANCEL_ORDERS = 1500
+AUTOMATIC_ORDERS = 200
 AFTER_CANCEL_SECONDS = 3
 
 
@@ -228,3 +233,38 @@ def test_cancelled_job_is_left_by_its_workers_between_orders(tenant, start_worke
     versions = dict(Order.objects.filter(pk__in=rows).values_list("pk", "version"))
     assert {pk for pk, version in versions.items() if version == 2} == recalculated
     assert {version for pk, version in versions.items() if pk not in recalculated} == {1}
+
+
+def test_automatic_job_selects_its_orders_in_the_worker(tenant, start_worker, started_workers):
+    # given: packing events for every other order
+    orders = create_demo_orders(tenant, AUTOMATIC_ORDERS)
+    packed = orders[::2]
+    for order in packed:
+        entry = order.document["entries"][0]
+        record_packing_event(
+            tenant=tenant,
+            event=NewPackingEvent(
+                event_id=f"auto-{order.order_id}",
+                order_number=order.order_id,
+                product_id=entry["product"]["id"],
+                unit=entry["measurementUnit"]["unit"],
+                timestamp=timezone.now(),
+                site="main",
+                packed_amount=Decimal(1),
+            ),
+            actor=Actor(label="warehouse"),
+        )
+    start_worker("automatic")
+    # when: the job is created without its orders; the worker's tasks select them and share them
+    job = services.create_recalculation_job(tenant=tenant, job_type=JobType.AUTOMATIC, actor=Actor(label="test"))
+    assert (job.orders_selected, job.order_rows.count()) == (False, 0)
+    # then
+    job = wait_for_end(job, started_workers)
+    assert job.job_status == JobStatus.SUCCESS
+    assert sorted(job.order_rows.values_list("order_number", flat=True)) == sorted(o.order_id for o in packed)
+    recalculated = Order.objects.filter(tenant=tenant).annotate(
+        recalculations=Count("events", filter=Q(events__type=OrderEventType.RECALCULATED))
+    )
+    assert {(order.pk, order.version, order.recalculations) for order in recalculated} == {
+        (order.pk, 2, 1) if order in packed else (order.pk, 1, 0) for order in orders
+    }
