@@ -20,6 +20,6 @@ def fastupdate_default(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orders", "0018_order_document_gin_fastupdate_off")]
+    dependencies = [("orders", "0019_admin_status_index")]
 
     operations = [migrations.RunPython(fastupdate_off, fastupdate_default, elidable=False)]
