@@ -6,7 +6,11 @@ and objects per layer; the API's own middleware and the headers every answer get
 X-Content-Type-Options…) stay outside this group.
 """
 
+from django.conf import settings
+from django.core.checks import Tags, register
+from django.core.checks.security import csrf, sessions
 from django.core.handlers.exception import convert_exception_to_response
+from django.test.utils import override_settings
 from django.utils.module_loading import import_string
 
 from orders.api.errors import is_api_request
@@ -48,3 +52,16 @@ class BrowserMiddleware:
             if response is not None:
                 return response
         return None
+
+
+@register(Tags.security, deploy=True)
+def check_browser_cookies(app_configs, **kwargs) -> list:
+    """Django's own cookie checks (session and CSRF cookies secure and HTTP-only), which look for their middleware
+    in MIDDLEWARE and so would skip it: run as if BROWSER_MIDDLEWARE were listed there, which in effect it is.
+    Django's "CSRF middleware missing" warning (security.W003) is silenced in settings for the same reason."""
+    with override_settings(MIDDLEWARE=[*settings.MIDDLEWARE, *BROWSER_MIDDLEWARE]):
+        return [
+            *sessions.check_session_cookie_secure(app_configs),
+            *sessions.check_session_cookie_httponly(app_configs),
+            *csrf.check_csrf_cookie_secure(app_configs),
+        ]

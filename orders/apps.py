@@ -14,6 +14,8 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
+        from config import browser  # noqa: F401  (registers the cookie checks of the browser-only middleware)
+
         from . import converters  # noqa: F401  (registers the "id" path converter the URLconfs use)
         from .api import schema  # noqa: F401  (registers the OpenAPI description of our token auth)
 
