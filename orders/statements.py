@@ -30,10 +30,11 @@ def fetch_row(statement: str, params: tuple | list = ()) -> tuple | None:
 
 
 def statement_cursor():
-    if connection.vendor != "postgresql":
+    # Logged queries (DEBUG, tests capturing them) keep Django's cursor: with server-side binding its log records
+    # no SQL text for the statement. Preparing is for the unlogged production path.
+    if connection.vendor != "postgresql" or connection.queries_logged:
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    cursor = PreparedCursor(connection.connection)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    return connection.make_cursor(PreparedCursor(connection.connection))
