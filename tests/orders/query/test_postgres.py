@@ -9,10 +9,16 @@ from orders.query import compile_query
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 
 
+def test_vendor_equality_reads_the_indexed_entry_rows(orders):
+    sql, _ = Order.objects.filter(compile_query("entries.product.vendor.id:vendor-a")).query.sql_with_params()
+    assert 'FROM "orders_orderentry"' in sql
+    assert '"orders_order"."document" @> ' not in sql
+
+
 @pytest.mark.parametrize(
     "q",
     [
-        "entries.product.vendor.id:vendor-a",
+        "customer.company:Acme",
         "payments.method:(card,invoice)",
         "mixins.generalAttributes.orderNumber:EON2076",
     ],
