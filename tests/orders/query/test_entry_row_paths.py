@@ -49,3 +49,14 @@ def test_other_entry_conditions_stay_on_the_document(orders, q):
     condition = compile_query(q)
     assert reads_documents(condition)
     assert orders.ids(orders.orders().filter(condition)) == matching_ids(orders.documents, q)
+
+
+def test_an_empty_text_among_the_values_does_not_match_entries_without_a_vendor(orders):
+    # given the orders holding an entry of vendor-a (tests/orders/query/documents.py: vendor-a where number +
+    # position is a multiple of 4), and EON2003, whose only entry has no vendor (its entry row holds "")
+    vendor_a = {f"EON{2000 + number}" for number in (0, 2, 4, 7, 8, 11, 12, 14, 16, 19, 20, 23, 24, 26, 28)}
+    # when
+    found = orders.ids(orders.orders().filter(compile_query('entries.product.vendor.id:(vendor-a,"")')))
+    # then "" matches only a vendor id written as "", which no document holds
+    assert found == vendor_a
+    assert "EON2003" not in found
