@@ -141,7 +141,12 @@ BULK_ACTIONS = {"transition": change_status, "export": export_selection}
 
 
 def selected_orders(request: HttpRequest, tenant: Tenant) -> Selection:
-    """The orders a bulk action acts on, as its form names them; BulkSelectionError when that is not clear."""
+    """The orders a bulk action acts on, as its form names them; BulkSelectionError when that is not clear.
+
+    Every bulk action reads its orders here, whatever else it needs: the selection is the order list's, searched
+    and filtered, so reading it needs seeing orders (a job's flash message would count the matches otherwise).
+    """
+    require(request.user, VIEW_ORDERS)
     form = BulkSelectionForm(request.POST)
     if not form.is_valid():
         raise BulkSelectionError("The selection could not be read; reload the list and select again.")

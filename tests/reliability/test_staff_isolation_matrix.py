@@ -552,10 +552,6 @@ PATHS = (
         302,
         job_of_target_started,
         lambda world: {"order": TICKED_TARGET},
-        known_bugs={
-            lacking(VIEW_ORDERS): "the order list's selection (and its search filters) is read without "
-            "orders.view_order: a job of the matching orders starts and the flash message counts them"
-        },
     ),
     StaffPath(
         "new job on the jobs page",
