@@ -1,6 +1,7 @@
 """Staff pages of the order desk (server-rendered; business rules stay in services and selectors)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -348,6 +349,24 @@ def order_transition(request: HttpRequest, tenant: Tenant, order_id: str) -> Htt
 
 # --- delivered amounts and split: a preview, and a save of exactly what it showed ---------------------------------
 
+
+@dataclass(frozen=True)
+class PreviewPage:
+    """An order's page previewing an action before it is saved: its template, and what it shows (the preview, or
+    under `error` the rule that stops the action, and what changed since an earlier preview)."""
+
+    template: str
+    context: dict
+
+
+def preview_response(
+    request: HttpRequest, tenant: Tenant, order: Order, page: PreviewPage, *, refusal: str = "", status: int = 200
+) -> HttpResponse:
+    """The page, saying why the last save was refused, if it was (answered with the refusal's status)."""
+    context = page_context(request, tenant, "orders", order=order, refusal=refusal, **page.context)
+    return render(request, page.template, context, status=status)
+
+
 STALE_PREVIEW = (
     "Nothing was saved: the amounts in the fields are not the ones you previewed. "
     "Here is the preview of the amounts in the fields; save again if they are right."
@@ -367,7 +386,7 @@ def order_deliveries(request: HttpRequest, tenant: Tenant, order_id: str) -> Htt
     if request.method == "POST" and request.POST.get("action") == SAVE:
         return save_deliveries(request, tenant, order)
     data = request.POST if request.method == "POST" else request.GET if "entries-TOTAL_FORMS" in request.GET else None
-    return deliveries_page(request, tenant, order, delivery_formset(order, data))
+    return preview_response(request, tenant, order, deliveries_preview(request, order, delivery_formset(order, data)))
 
 
 def save_deliveries(request: HttpRequest, tenant: Tenant, order: Order) -> HttpResponse:
@@ -383,9 +402,10 @@ def save_deliveries(request: HttpRequest, tenant: Tenant, order: Order) -> HttpR
         return deliveries_changed_meanwhile(request, tenant, order, shown, typed)
     formset = delivery_formset(order, request.POST)
     if not formset.is_valid():
-        return deliveries_page(request, tenant, order, formset, status=400)
+        return preview_response(request, tenant, order, deliveries_preview(request, order, formset), status=400)
     if not shown.is_valid() or not same_deliveries(formset.deliveries(), shown.cleaned_data["amounts"]):
-        return deliveries_page(request, tenant, order, retyped_formset(order, typed), refusal=STALE_PREVIEW, status=409)
+        retyped = deliveries_preview(request, order, retyped_formset(order, typed))
+        return preview_response(request, tenant, order, retyped, refusal=STALE_PREVIEW, status=409)
     try:
         saved = services.record_deliveries(
             tenant=tenant,
@@ -398,7 +418,8 @@ def save_deliveries(request: HttpRequest, tenant: Tenant, order: Order) -> HttpR
         current = staff_order(tenant, order.order_id, request.user)
         return deliveries_changed_meanwhile(request, tenant, current, shown, typed)
     except DomainError as error:
-        return deliveries_page(request, tenant, order, formset, refusal=error_message(error), status=400)
+        page = deliveries_preview(request, order, formset)
+        return preview_response(request, tenant, order, page, refusal=error_message(error), status=400)
     messages.success(
         request, f"Delivered amounts of {order.order_id} saved; new total {saved.total_gross} {saved.currency}."
     )
@@ -415,20 +436,17 @@ def deliveries_changed_meanwhile(
         delivered_then=shown.cleaned_data["delivered"],
         typed=typed,
     )
-    formset = retyped_formset(order, typed)
-    return deliveries_page(request, tenant, order, formset, changed_since=changes, status=409)
+    page = deliveries_preview(request, order, retyped_formset(order, typed), changed_since=changes)
+    return preview_response(request, tenant, order, page, status=409)
 
 
-def deliveries_page(
+def deliveries_preview(
     request: HttpRequest,
-    tenant: Tenant,
     order: Order,
     formset: BaseDeliveryFormSet,
     *,
-    refusal: str = "",
     changed_since: ChangedSincePreview | None = None,
-    status: int = 200,
-) -> HttpResponse:
+) -> PreviewPage:
     """The page (over htmx, its preview region) with a preview of the amounts in the fields, if there are any."""
     preview, previewed, error = None, None, ""
     if formset.is_bound and formset.is_valid():
@@ -439,20 +457,15 @@ def deliveries_page(
             error = error_message(domain_error)
     elif formset.is_bound:
         error = "Check the delivered amounts: " + formset_errors(formset)
-    context = page_context(
-        request,
-        tenant,
-        "orders",
-        order=order,
-        formset=formset,
-        preview=preview,
-        previewed=previewed,
-        error=error,
-        refusal=refusal,
-        changed_since=changed_since,
-    )
     template = "orders/_delivery_preview.html" if wants_partial(request) else "orders/deliveries.html"
-    return render(request, template, context, status=status)
+    context = {
+        "formset": formset,
+        "preview": preview,
+        "previewed": previewed,
+        "error": error,
+        "changed_since": changed_since,
+    }
+    return PreviewPage(template, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -462,14 +475,14 @@ def order_split(request: HttpRequest, tenant: Tenant, order_id: str) -> HttpResp
     order = staff_order(tenant, order_id, request.user)
     if request.method == "POST":
         return split(request, tenant, order)
-    return split_page(request, tenant, order)
+    return preview_response(request, tenant, order, split_preview(order))
 
 
 def split(request: HttpRequest, tenant: Tenant, order: Order) -> HttpResponse:
     """Split the order if it is still the version previewed; else the preview of the order as it is now."""
     shown = PreviewedVersionForm(request.POST)
     if not shown.is_valid():
-        return split_page(request, tenant, order, refusal=NO_PREVIEW_OF_SPLIT, status=409)
+        return preview_response(request, tenant, order, split_preview(order), refusal=NO_PREVIEW_OF_SPLIT, status=409)
     try:
         split_by = valid(SplitForm(request.POST)).cleaned_data["split_by"]
         result = services.split_order(
@@ -481,7 +494,8 @@ def split(request: HttpRequest, tenant: Tenant, order: Order) -> HttpResponse:
         )
     except Conflict:
         current = staff_order(tenant, order.order_id, request.user)
-        return split_page(request, tenant, current, previewed_version=shown.cleaned_data["version"], status=409)
+        page = split_preview(current, previewed_version=shown.cleaned_data["version"])
+        return preview_response(request, tenant, current, page, status=409)
     except DomainError as error:
         messages.error(request, error_message(error))
         return redirect("staff:order_detail", tenant=tenant.name, order_id=order.order_id)
@@ -490,27 +504,13 @@ def split(request: HttpRequest, tenant: Tenant, order: Order) -> HttpResponse:
     return redirect("staff:order_detail", tenant=tenant.name, order_id=order.order_id)
 
 
-def split_page(
-    request: HttpRequest,
-    tenant: Tenant,
-    order: Order,
-    *,
-    refusal: str = "",
-    previewed_version: int | None = None,
-    status: int = 200,
-) -> HttpResponse:
+def split_preview(order: Order, *, previewed_version: int | None = None) -> PreviewPage:
+    """The split's page with the suborders it would create, or the rule that stops it; with the version previewed
+    before, when the order changed since."""
     try:
         preview, error = preview_split(order), ""
     except DomainError as domain_error:
         preview, error = None, error_message(domain_error)
-    context = page_context(
-        request,
-        tenant,
-        "orders",
-        order=order,
-        preview=preview,
-        error=error,
-        refusal=refusal,
-        previewed_version=previewed_version,
+    return PreviewPage(
+        "orders/split.html", {"preview": preview, "error": error, "previewed_version": previewed_version}
     )
-    return render(request, "orders/split.html", context, status=status)
