@@ -363,6 +363,12 @@ ORDER_CALCULATED_PRICE = {
 
 # --- orders -----------------------------------------------------------------------------------------------------------
 
+
+def example_price(**more) -> dict:
+    """The example order's price, its one entry's too: 3 at 100 net, 19 % tax (a new dict at each use, never shared)."""
+    return {"netValue": 300, "grossValue": 357, "taxValue": 57, "taxCode": "STANDARD", "taxRate": 19, **more}
+
+
 ORDER_EXAMPLE = {
     "id": "EON1001",
     "status": "CREATED",
@@ -383,30 +389,12 @@ ORDER_EXAMPLE = {
                 "taxCode": "STANDARD",
                 "taxRate": 19,
             },
-            "calculatedPrice": {
-                "price": {"netValue": 300, "grossValue": 357, "taxValue": 57, "taxCode": "STANDARD", "taxRate": 19},
-                "finalPrice": {
-                    "netValue": 300,
-                    "grossValue": 357,
-                    "taxValue": 57,
-                    "taxCode": "STANDARD",
-                    "taxRate": 19,
-                },
-            },
+            "calculatedPrice": {"price": example_price(), "finalPrice": example_price()},
         }
     ],
     "calculatedPrice": {
-        "price": {"netValue": 300, "grossValue": 357, "taxValue": 57, "taxCode": "STANDARD", "taxRate": 19},
-        "finalPrice": {
-            "netValue": 300,
-            "grossValue": 357,
-            "taxValue": 57,
-            "taxCode": "STANDARD",
-            "taxRate": 19,
-            "taxAggregate": {
-                "lines": [{"netValue": 300, "grossValue": 357, "taxValue": 57, "taxCode": "STANDARD", "taxRate": 19}]
-            },
-        },
+        "price": example_price(),
+        "finalPrice": example_price(taxAggregate={"lines": [example_price()]}),
     },
     "metadata": {"version": 1},
 }
