@@ -112,8 +112,9 @@ def check_local(base_url: str) -> None:
         sys.exit(f"Benchmark only a local server (127.0.0.1), not {base_url}.")
 
 
-def authorized_session(base_url: str, tenant: Tenant, timeout: float) -> requests.Session:
-    client, secret = create_api_client(tenant=tenant, scopes=["order.order_read"], name="query bench")
+def authorized_session(base_url: str, tenant: Tenant, timeout: float, *, name: str = "query bench") -> requests.Session:
+    """A session holding the token of a new API client `name` of the tenant that may read orders."""
+    client, secret = create_api_client(tenant=tenant, scopes=["order.order_read"], name=name)
     response = requests.post(
         f"{base_url}/oauth/token",
         data={"grant_type": "client_credentials", "client_id": client.application.client_id, "client_secret": secret},

@@ -22,7 +22,6 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import django
 import requests
@@ -34,11 +33,10 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from bench.query_bench import authorized_session, check_local  # noqa: E402
 from orders.counts import counts_by_status  # noqa: E402
 from orders.models import ChangeRecord, ExportStatus, Order, OrderEntry, OrderExport, Tenant  # noqa: E402
-from orders.services import create_api_client  # noqa: E402
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 USERNAME, PASSWORD = "staff-bench", "staff-bench-password"
 # The done-when bar: every page's p50 within this many times the API's first list page.
 MAX_RATIO = 3
@@ -106,10 +104,9 @@ def this_year() -> dict:
 
 def main() -> None:
     arguments = parse_arguments()
-    if urlsplit(arguments.base_url).hostname not in LOCAL_HOSTS:
-        sys.exit(f"Benchmark only a local server (127.0.0.1), not {arguments.base_url}.")
+    check_local(arguments.base_url)
     tenant = Tenant.objects.get(name=arguments.tenant)
-    api = api_session(arguments.base_url, tenant, arguments.timeout)
+    api = authorized_session(arguments.base_url, tenant, arguments.timeout, name="staff bench")
     staff = staff_session(arguments.base_url, tenant, arguments.timeout)
     reference = Page("API GET /salesorders (first page)", f"/order-v2/{tenant.name}/salesorders", {})
     pages = staff_pages(tenant)
@@ -129,19 +126,6 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=60, help="Seconds a request may take.")
     parser.add_argument("--skip-exports", action="store_true", help="Only the page timings.")
     return parser.parse_args()
-
-
-def api_session(base_url: str, tenant: Tenant, timeout: float) -> requests.Session:
-    client, secret = create_api_client(tenant=tenant, scopes=["order.order_read"], name="staff bench")
-    response = requests.post(
-        f"{base_url}/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": client.application.client_id, "client_secret": secret},
-        timeout=timeout,
-    )
-    response.raise_for_status()
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
-    return session
 
 
 def staff_session(base_url: str, tenant: Tenant, timeout: float) -> requests.Session:
