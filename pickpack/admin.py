@@ -82,6 +82,17 @@ class RecalculationJobOrderInline(admin.TabularInline):
         return False
 
 
+def jobs_requesting(order_id: str) -> list[int]:
+    """The jobs whose requested ids, not looked up yet, hold `order_id` (as typed or upper-cased): a few running jobs
+    at most, read whole rather than searched in JSON, which SQLite cannot."""
+    awaiting = RecalculationJob.objects.filter(requested_order_ids__isnull=False)
+    return [
+        pk
+        for pk, order_ids in awaiting.values_list("pk", "requested_order_ids")
+        if {order_id, order_id.upper()}.intersection(order_ids)
+    ]
+
+
 @admin.register(RecalculationJob)
 class RecalculationJobAdmin(admin.ModelAdmin):
     """Jobs start over the API and the staff pages; here they can be watched and resumed."""
@@ -116,10 +127,12 @@ class RecalculationJobAdmin(admin.ModelAdmin):
             return queryset, False
         of_order = RecalculationJobOrder.objects.filter(order__in=order_pks_with_id(term)).values("job")
         matches = Q(job_id__icontains=term) | Q(created_by__icontains=term) | Q(pk__in=of_order)
-        return queryset.filter(matches), False
+        return queryset.filter(matches | Q(pk__in=jobs_requesting(term))), False
 
     @admin.display(description="Orders")
     def progress(self, job: RecalculationJob) -> str:
+        if job.requested_order_ids is not None:
+            return f"{len(job.requested_order_ids)} requested, not looked up yet"
         counts = dict(job.order_rows.values_list("status").annotate(count=Count("pk")).order_by())
         return ", ".join(f"{counts.get(status, 0)} {label.lower()}" for status, label in JobOrderStatus.choices)
 

@@ -64,6 +64,10 @@ class JobOrderStatus(models.TextChoices):
     FAILURE = "FAILURE", "Failure"
 
 
+# The message of a row still PENDING (the seed's words).
+PENDING_MESSAGE = "Order waiting for recalculation"
+
+
 class FailureReason(models.TextChoices):
     """Why an order of a job was not recalculated, for wording it to staff (the API keeps the row's message)."""
 
@@ -87,9 +91,13 @@ class RecalculationJob(models.Model):
     # The rights of whoever started the job, which it acts with: a vendor client's job touches only its entries.
     vendor_id = models.CharField(max_length=64, blank=True)
     may_change_completed = models.BooleanField(default=False)
-    # False while an AUTOMATIC job's worker has yet to select its orders: the job is created without them so that
-    # starting it answers at once; it cannot end before they are added.
+    # False while the job's worker has yet to add its order rows (an AUTOMATIC job's selection, a MANUAL job's
+    # requested ids looked up): a job is created without them so that starting it answers at once; it cannot end
+    # before they are added.
     orders_selected = models.BooleanField(default=True)
+    # A MANUAL job's ids as requested (duplicates folded, in their order), stored in one statement, until its worker
+    # has looked them up and added a row for each; null from then on, and for AUTOMATIC jobs.
+    requested_order_ids = models.JSONField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.CharField(max_length=255, blank=True)
     retry_of = models.ForeignKey(

@@ -14,7 +14,7 @@ from orders.models import Order, OrderEntry, OrderEvent, OrderEventType, Tenant
 from orders.selectors import visible_orders
 from orders.statuses import OrderStatus
 
-from .models import PackingEvent, RecalculationJob
+from .models import PENDING_MESSAGE, JobOrderStatus, PackingEvent, RecalculationJob
 
 # Order ids are looked up this many at a time: well under the databases' limits on query parameters.
 LOOKUP_BATCH_SIZE = 2000
@@ -55,9 +55,13 @@ def get_job(tenant: Tenant, job_id: str, actor: Actor) -> RecalculationJob:
     return job
 
 
-def job_order_results(job: RecalculationJob) -> QuerySet:
-    """(orderId, message, status) of each order of the job, in the order they were added."""
-    return job.order_rows.order_by("pk").values_list("order_number", "message", "status")
+def job_order_results(job: RecalculationJob) -> Iterator[tuple[str, str, str]]:
+    """(orderId, message, status) of each order of the job, in the order they were added; a MANUAL job's requested
+    ids are PENDING until its worker has looked them up and added their rows."""
+    if job.requested_order_ids is not None:
+        return ((order_id, PENDING_MESSAGE, JobOrderStatus.PENDING) for order_id in job.requested_order_ids)
+    rows = job.order_rows.order_by("pk").values_list("order_number", "message", "status")
+    return rows.iterator(chunk_size=LOOKUP_BATCH_SIZE)
 
 
 def orders_needing_recalculation(tenant: Tenant, actor: Actor, *, among: list[str] | None = None) -> QuerySet[Order]:

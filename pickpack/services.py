@@ -11,7 +11,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Subquery
+from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from orders.webhooks import outbox
 
 from .inputs import NewPackingEvent
 from .models import (
+    PENDING_MESSAGE,
     FailureReason,
     JobOrderStatus,
     JobStatus,
@@ -56,7 +57,6 @@ TASKS_PER_JOB = 4
 # Errors after which the same work may well succeed: the task is retried, the rows stay PENDING.
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
-PENDING_MESSAGE = "Order waiting for recalculation"
 SUCCESS_MESSAGE = "Order recalculated successfully"
 INTERNAL_ERROR_MESSAGE = "The order could not be recalculated because of an internal error; see the worker's log."
 CANCELLED_MESSAGE = "The job was cancelled before this order was recalculated."
@@ -157,14 +157,18 @@ def create_recalculation_job(
     actor: Actor,
     retry_of: RecalculationJob | None = None,
 ) -> RecalculationJob:
-    """Create a job and queue it once committed.
+    """Create a job without its order rows and queue it once committed, so that starting it answers at once; its
+    first task adds the rows (`select_job_orders`).
 
-    MANUAL: one row per given order (ids already folded); unknown ids become FAILURE rows; raises Conflict when an
-    order is in a job still IN_PROGRESS. AUTOMATIC: created without orders, so that starting it answers at once;
-    its first task selects them (`select_job_orders`).
+    MANUAL: the given ids (already folded) are stored on the job as they are, and raise Conflict when an order among
+    them is in a job still IN_PROGRESS; the task makes a row of each, unknown ids FAILURE rows. AUTOMATIC: the task
+    selects the orders with packing events newer than their last recalculation.
     """
+    requested = list(order_ids) if job_type == JobType.MANUAL else None
     with transaction.atomic():
         _lock_job_creation(tenant)
+        if requested is not None:
+            _refuse_overlap(tenant, requested, actor)
         job = RecalculationJob.objects.create(
             tenant=tenant,
             job_id=_new_job_id(),
@@ -172,12 +176,10 @@ def create_recalculation_job(
             created_by=actor.label,
             vendor_id=actor.vendor_id,
             may_change_completed=actor.may_change_completed,
-            orders_selected=job_type == JobType.MANUAL,
+            orders_selected=False,
+            requested_order_ids=requested,
             retry_of=retry_of,
         )
-        if job_type == JobType.MANUAL:
-            _add_requested_orders(job, order_ids, actor)
-            _refuse_overlap(job)
         transaction.on_commit(partial(enqueue_job, job.job_id), robust=True)
     return job
 
@@ -219,12 +221,15 @@ def cancel_recalculation_job(*, tenant: Tenant, job_id: str, actor: Actor) -> Re
                 f"Job {job.job_id} has already finished ({job.job_status}): there is nothing to cancel.",
                 [ErrorDetail("jobId", f"is {job.job_status}, not IN_PROGRESS", "conflict_resource")],
             )
+        if job.requested_order_ids is not None:
+            _add_requested_orders(job)  # each requested id is listed as cancelled, or as not found
         now = timezone.now()
         job.order_rows.filter(status=JobOrderStatus.PENDING).update(
             status=JobOrderStatus.FAILURE, reason=FailureReason.CANCELLED, message=CANCELLED_MESSAGE, updated=now
         )
-        job.cancelled_at, job.cancelled_by, job.orders_selected = now, actor.label, True
-        job.save(update_fields=["cancelled_at", "cancelled_by", "orders_selected"])
+        job.cancelled_at, job.cancelled_by = now, actor.label
+        job.orders_selected, job.requested_order_ids = True, None
+        job.save(update_fields=["cancelled_at", "cancelled_by", "orders_selected", "requested_order_ids"])
         finish_job_if_done(job)
     return job
 
@@ -246,32 +251,45 @@ def _new_job_id() -> str:
     return secrets.token_urlsafe(12)  # 16 characters of [A-Za-z0-9_-]
 
 
-def _add_requested_orders(job: RecalculationJob, order_ids: Iterable[str], actor: Actor) -> None:
-    """One row per id; ids of orders the actor cannot see are not found, like unknown ones."""
-    for chunk in _chunks(order_ids, CREATE_BATCH_SIZE):
+def select_job_orders(job: RecalculationJob) -> None:
+    """Add the rows of a job created without them: a MANUAL job's requested ids, an AUTOMATIC job's selection.
+
+    Run by the job's tasks before they recalculate; the first one adds the rows while the others wait for the job's
+    row lock and then find them added.
+    """
+    with transaction.atomic():
+        locked = RecalculationJob.objects.select_for_update().select_related("tenant").get(pk=job.pk)
+        if not locked.orders_selected and locked.job_status == JobStatus.IN_PROGRESS:
+            if locked.job_type == JobType.MANUAL:
+                _add_requested_orders(locked)
+            else:
+                _add_orders_needing_recalculation(locked)
+            RecalculationJob.objects.filter(pk=job.pk).update(orders_selected=True, requested_order_ids=None)
+    job.orders_selected, job.requested_order_ids = True, None
+
+
+def _add_requested_orders(job: RecalculationJob) -> None:
+    """One row per requested id; ids of orders the job's starter cannot see are not found, like unknown ones."""
+    actor = job_actor(job)
+    for chunk in _chunks(job.requested_order_ids, CREATE_BATCH_SIZE):
         found = dict(visible_orders(job.tenant, actor).filter(order_id__in=chunk).values_list("order_id", "pk"))
         RecalculationJobOrder.objects.bulk_create(_job_row(job, order_id, found.get(order_id)) for order_id in chunk)
 
 
-def select_job_orders(job: RecalculationJob) -> None:
-    """Add the rows of an AUTOMATIC job: the orders whose packing events arrived after their last recalculation.
+def _add_orders_needing_recalculation(job: RecalculationJob) -> None:
+    """The orders whose packing events arrived after their last recalculation.
 
-    Run by the job's tasks before they recalculate; the first one selects while the others wait for the job's row
-    lock and then find the orders selected. Orders that a job still IN_PROGRESS holds are left out: that job
-    recalculates them, and events arriving after it make the next AUTOMATIC job take them.
+    Orders that a job still IN_PROGRESS holds are left out: that job recalculates them, and events arriving after it
+    make the next AUTOMATIC job take them.
     """
-    with transaction.atomic():
-        locked = RecalculationJob.objects.select_for_update().get(pk=job.pk)
-        if locked.orders_selected or locked.job_status != JobStatus.IN_PROGRESS:
-            return
-        found = orders_to_recalculate(job.tenant, job_actor(job))
-        # Only the overlap check and the inserts hold the tenant's job lock, so other jobs start during a selection.
-        _lock_job_creation(job.tenant)
-        busy = _orders_in_running_jobs(job, [pk for _, pk in found])
-        for chunk in _chunks(((order_id, pk) for order_id, pk in found if pk not in busy), CREATE_BATCH_SIZE):
-            RecalculationJobOrder.objects.bulk_create(_job_row(job, order_id, pk) for order_id, pk in chunk)
-        RecalculationJob.objects.filter(pk=job.pk).update(orders_selected=True)
-    job.orders_selected = True
+    found = orders_to_recalculate(job.tenant, job_actor(job))
+    # Only the overlap check and the inserts hold the tenant's job lock, so other jobs start during a selection.
+    _lock_job_creation(job.tenant)
+    awaited = {order_id for _, order_ids in _ids_awaiting_lookup(job.tenant) for order_id in order_ids}
+    busy = _orders_in_running_jobs(job, [pk for _, pk in found])  # after the ids: see _running_jobs_holding
+    free = ((order_id, pk) for order_id, pk in found if pk not in busy and order_id not in awaited)
+    for chunk in _chunks(free, CREATE_BATCH_SIZE):
+        RecalculationJobOrder.objects.bulk_create(_job_row(job, order_id, pk) for order_id, pk in chunk)
 
 
 def _orders_in_running_jobs(job: RecalculationJob, order_pks: list[int]) -> set[int]:
@@ -294,30 +312,67 @@ def _job_row(job: RecalculationJob, order_id: str, order_pk: int | None) -> Reca
     return RecalculationJobOrder(job=job, order_id=order_pk, order_number=order_id, message=PENDING_MESSAGE)
 
 
-def _refuse_overlap(job: RecalculationJob) -> None:
-    busy_elsewhere = RecalculationJobOrder.objects.filter(
-        order=OuterRef("order"), job__job_status=JobStatus.IN_PROGRESS
-    ).exclude(job=job)
-    overlapping = list(
-        job.order_rows.filter(order__isnull=False)
-        .filter(Exists(busy_elsewhere))
-        .values_list("order_number", flat=True)[:MAX_ORDERS_LISTED]
-    )
+def _refuse_overlap(tenant: Tenant, order_ids: list[str], actor: Actor) -> None:
+    """Conflict when an order the actor may see among `order_ids` is in a job still IN_PROGRESS, naming the first
+    such orders (in the order requested) and the jobs holding them (newest first). Unknown ids never overlap."""
+    holders = _running_jobs_holding(tenant, order_ids)
+    if not holders:
+        return
+    visible = _visible_order_ids(tenant, actor, list(holders))
+    overlapping = [order_id for order_id in order_ids if order_id in visible]
     if not overlapping:
         return
-    jobs = list(
-        RecalculationJob.objects.filter(
-            job_status=JobStatus.IN_PROGRESS, order_rows__order__in=Subquery(job.order_rows.values("order"))
-        )
-        .exclude(pk=job.pk)
-        .values_list("job_id", flat=True)
-        .distinct()[:MAX_ORDERS_LISTED]
-    )
-    message = f"{', '.join(overlapping)} already in job {', '.join(jobs)}, still IN_PROGRESS"
+    jobs = {job.pk: job for order_id in overlapping for job in holders[order_id]}.values()
+    newest_first = sorted(jobs, key=lambda job: (job.started_at, job.pk), reverse=True)
+    listed_orders = ", ".join(overlapping[:MAX_ORDERS_LISTED])
+    listed_jobs = ", ".join(job.job_id for job in newest_first[:MAX_ORDERS_LISTED])
+    message = f"{listed_orders} already in job {listed_jobs}, still IN_PROGRESS"
     raise Conflict(
         f"Orders are being recalculated by another job: {message}.",
         [ErrorDetail("orderIds", message, "conflict_resource")],
     )
+
+
+def _running_jobs_holding(tenant: Tenant, order_ids: list[str]) -> dict[str, list[RecalculationJob]]:
+    """The tenant's jobs still IN_PROGRESS that hold an existing order of these ids, by id: in their rows, or among
+    the ids they have yet to look up (only those naming an order the job's starter may see).
+
+    Read by id, not by order: the requested ids are never looked up here. Jobs still to look up their ids are read
+    before the rows: a job that adds its rows meanwhile (one commit clears its ids and adds the rows) is then seen
+    one way or the other.
+    """
+    awaiting = _ids_awaiting_lookup(tenant)
+    jobs = RecalculationJob.objects.filter(tenant=tenant, job_status=JobStatus.IN_PROGRESS).defer("requested_order_ids")
+    running = {job.pk: job for job in jobs}
+    holders: dict[str, list[RecalculationJob]] = {}
+    requested = set(order_ids)
+    for job, listed in awaiting:
+        named = requested.intersection(listed)
+        for order_id in _visible_order_ids(tenant, job_actor(job), list(named)) if named else ():
+            holders.setdefault(order_id, []).append(job)
+    if not running:
+        return holders
+    for chunk in _chunks(order_ids, CREATE_BATCH_SIZE):
+        rows = RecalculationJobOrder.objects.filter(job__in=list(running), order__isnull=False, order_number__in=chunk)
+        for order_id, job_pk in rows.order_by().values_list("order_number", "job_id"):
+            holders.setdefault(order_id, []).append(running[job_pk])
+    return holders
+
+
+def _ids_awaiting_lookup(tenant: Tenant) -> list[tuple[RecalculationJob, list[str]]]:
+    """The tenant's MANUAL jobs still IN_PROGRESS whose requested ids are not yet rows, with those ids."""
+    jobs = RecalculationJob.objects.filter(
+        tenant=tenant, job_status=JobStatus.IN_PROGRESS, requested_order_ids__isnull=False
+    )
+    return [(job, job.requested_order_ids) for job in jobs]
+
+
+def _visible_order_ids(tenant: Tenant, actor: Actor, order_ids: list[str]) -> set[str]:
+    """Those of the ids that name an order the actor may see."""
+    found: set[str] = set()
+    for chunk in _chunks(order_ids, CREATE_BATCH_SIZE):
+        found.update(visible_orders(tenant, actor).filter(order_id__in=chunk).values_list("order_id", flat=True))
+    return found
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

@@ -72,7 +72,7 @@ def job_representation(job: RecalculationJob) -> dict:
         "jobType": job.job_type,
         "orders": [
             {"orderId": order_id, "message": message, "jobOrderStatus": status}
-            for order_id, message, status in selectors.job_order_results(job).iterator(chunk_size=2000)
+            for order_id, message, status in selectors.job_order_results(job)
         ],
         "jobStatus": job.job_status,
         "startedAt": format_timestamp(job.started_at),

@@ -43,6 +43,8 @@ def plural(count: int, noun: str) -> str:
 def job_outcome(job: RecalculationJob, progress: JobProgress) -> str:
     """One line saying where the job stands, e.g. "Finished with 18 failures of 121 orders"."""
     if job.job_status == JobStatus.IN_PROGRESS:
+        if job.requested_order_ids is not None:
+            return f"Looking up the {plural(len(job.requested_order_ids), 'requested order')}…"
         if not job.orders_selected:
             return "Selecting the orders with new packing events…"
         return f"Running: {progress.done:,} of {plural(progress.total, 'order')} done"
@@ -59,6 +61,8 @@ def job_outcome(job: RecalculationJob, progress: JobProgress) -> str:
 def short_outcome(job: RecalculationJob, progress: JobProgress) -> str:
     """The job's status in a table cell."""
     if job.job_status == JobStatus.IN_PROGRESS:
+        if job.requested_order_ids is not None:
+            return "Looking up orders"
         return "Selecting orders" if not job.orders_selected else "Running"
     if job.cancelled_at is not None:
         return "Cancelled"

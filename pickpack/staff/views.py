@@ -135,10 +135,10 @@ def start_job(request: HttpRequest, tenant: Tenant, form: NewJobForm) -> HttpRes
 
 
 def announce_started(request: HttpRequest, job: RecalculationJob) -> None:
-    if not job.orders_selected:
+    if job.job_type == JobType.AUTOMATIC:
         messages.success(request, f"Job {job.job_id} started: it selects the orders with new packing events.")
         return
-    messages.success(request, f"Job {job.job_id} started for {plural(job.order_rows.count(), 'order')}.")
+    messages.success(request, f"Job {job.job_id} started for {plural(len(job.requested_order_ids), 'order')}.")
 
 
 @require_POST

@@ -11,6 +11,7 @@ from orders.services import create_order, transition_order
 from orders.staff import bulk
 from orders.staff.access import MANAGE_JOBS, MANAGE_ORDERS, VIEW_ORDERS
 from pickpack.models import JobType, RecalculationJob
+from pickpack.services import select_job_orders
 from pickpack.staff import bulk as pickpack_bulk
 
 from .test_staff_order_list import LIST, export_rows
@@ -184,11 +185,25 @@ def job_manager(staff_client):
 def test_a_recalculation_job_of_the_selection(job_manager, tenant, desk_orders):
     # when
     response = job_manager.post(RECALCULATE, {"order": ticked("EON9001", "EON9003")})
-    # then
+    # then: the job holds the ids, which its first task makes rows of
     job = RecalculationJob.objects.get(tenant=tenant)
     assert response.status_code == 302 and response["Location"] == f"/staff/acme/jobs/{job.job_id}/"
     assert job.job_type == JobType.MANUAL
+    assert sorted(job.requested_order_ids) == ["EON9001", "EON9003"]
+    select_job_orders(job)
     assert sorted(job.order_rows.values_list("order_number", flat=True)) == ["EON9001", "EON9003"]
+
+
+def test_a_recalculation_job_of_orders_a_running_job_holds_is_not_started(job_manager, tenant, desk_orders):
+    # given
+    job_manager.post(RECALCULATE, {"order": ticked("EON9001", "EON9002")})
+    running = RecalculationJob.objects.get(tenant=tenant)
+    # when
+    response = job_manager.post(RECALCULATE, {"order": ticked("EON9002", "EON9003")})
+    # then
+    html = outcome_page(job_manager, response)
+    assert "No job was started: " in html and f"EON9002 already in job {running.job_id}, still IN_PROGRESS" in html
+    assert RecalculationJob.objects.count() == 1
 
 
 def test_a_recalculation_job_of_more_orders_than_a_job_takes_is_not_started(

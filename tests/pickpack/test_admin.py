@@ -21,8 +21,8 @@ def admin_client(client, db):
     return client
 
 
-@pytest.fixture
-def job(orders) -> RecalculationJob:
+def new_job(orders) -> RecalculationJob:
+    """A MANUAL job of the orders and an unknown id, not queued: its rows are not added yet."""
     with mock.patch.object(services, "enqueue_job"):
         return services.create_recalculation_job(
             tenant=orders[0].tenant,
@@ -30,6 +30,14 @@ def job(orders) -> RecalculationJob:
             order_ids=[*(order.order_id for order in orders), "<b>EON-unknown</b>"],
             actor=Actor(label="test"),
         )
+
+
+@pytest.fixture
+def job(orders) -> RecalculationJob:
+    """The job once its first task has added its rows."""
+    job = new_job(orders)
+    services.select_job_orders(job)
+    return job
 
 
 def listed(html: str, column: str) -> list[str]:
@@ -124,6 +132,25 @@ def test_admin_job_list_filters_and_finds_jobs_by_order(admin_client, job, query
     assert ("finished1" in listed_jobs) is (
         query in ({}, {"job_status__exact": "SUCCESS"}, {"job_type__exact": "AUTOMATIC"})
     )
+
+
+def test_admin_job_list_finds_a_job_by_an_order_it_has_yet_to_look_up(admin_client, orders):
+    # given
+    awaiting = new_job(orders)
+    # when
+    found = listed(admin_client.get("/admin/pickpack/recalculationjob/", {"q": "eon1002"}).content.decode(), "job_id")
+    missed = listed(admin_client.get("/admin/pickpack/recalculationjob/", {"q": "EON9999"}).content.decode(), "job_id")
+    # then
+    assert (found, missed) == ([awaiting.job_id], [])
+
+
+def test_admin_job_page_of_a_job_yet_to_look_up_its_orders(admin_client, orders):
+    # given
+    awaiting = new_job(orders)
+    # when
+    html = admin_client.get(f"/admin/pickpack/recalculationjob/{awaiting.pk}/change/").content.decode()
+    # then
+    assert "6 requested, not looked up yet" in html
 
 
 def test_admin_job_page_shows_progress_and_orders_escaped(admin_client, job):

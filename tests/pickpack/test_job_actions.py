@@ -132,7 +132,7 @@ def test_retry_failed_orders_starts_a_manual_job_of_the_failed_orders_only(faile
         retry = services.retry_failed_orders(tenant=failed_job.tenant, job_id=failed_job.job_id, actor=API_CLIENT)
     # then: the unknown id is left out, it would only fail again
     assert (retry.job_type, retry.retry_of) == (JobType.MANUAL, failed_job)
-    assert list(retry.order_rows.values_list("order_number", flat=True)) == [completed_order.order_id]
+    assert retry.requested_order_ids == [completed_order.order_id]
 
 
 def test_retry_failed_orders_of_a_running_job_is_refused(orders, queued):
@@ -217,6 +217,7 @@ def test_cancel_keeps_what_was_done(orders, queued):
     # given: one order done before the cancel
     with queued():
         job = start(*orders[:3])
+    services.select_job_orders(job)
     services.recalculate_next_order(job, first=0, actor=services.job_actor(job))
     # when
     services.cancel_recalculation_job(tenant=job.tenant, job_id=job.job_id, actor=API_CLIENT)
@@ -237,6 +238,23 @@ def test_cancel_of_an_automatic_job_before_its_selection_selects_nothing(pickpac
     # then
     job.refresh_from_db()
     assert (job.job_status, job.order_rows.count()) == (JobStatus.FAILURE, 0)
+    assert versions(orders[:1]) == [1]
+
+
+def test_cancel_of_a_manual_job_before_it_looked_up_its_ids_lists_each_id(pickpack, orders, queued):
+    # given
+    with queued():
+        job = start(orders[0], "EON404")
+    # when
+    services.cancel_recalculation_job(tenant=job.tenant, job_id=job.job_id, actor=API_CLIENT)
+    services.run_recalculation_job(job.job_id)
+    # then: the order is cancelled, the unknown id not found, as if the job had started with its rows
+    body = pickpack.get(f"jobs/recalculations/{job.job_id}").json()
+    assert body["jobStatus"] == "FAILURE"
+    assert body["orders"] == [
+        {"orderId": orders[0].order_id, "message": services.CANCELLED_MESSAGE, "jobOrderStatus": "FAILURE"},
+        {"orderId": "EON404", "message": "Order with id EON404 not found.", "jobOrderStatus": "FAILURE"},
+    ]
     assert versions(orders[:1]) == [1]
 
 

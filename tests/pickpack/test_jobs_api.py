@@ -5,12 +5,15 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orders.actors import Actor
 from orders.models import Order, OrderEvent, OrderEventType
-from orders.scopes import ORDER_READ, PICKPACK_VIEW
+from orders.scopes import ORDER_READ, PICKPACK_MANAGE, PICKPACK_VIEW
 from orders.services import create_order, transition_order
+from pickpack import services
 from pickpack.models import JobStatus, RecalculationJob
 
 from .conftest import assert_error, create_demo_orders, event_body, pickpack_session, recalculable_document
@@ -32,6 +35,10 @@ def start_job(pickpack, body: dict) -> str:
 
 def versions(orders: list[Order]) -> list[int]:
     return [Order.objects.get(pk=order.pk).version for order in orders]
+
+
+def vendors_of(order: Order) -> set[str]:
+    return {entry["product"]["vendor"]["id"] for entry in order.document["entries"]}
 
 
 # --- MANUAL -----------------------------------------------------------------------------------------------------
@@ -314,12 +321,101 @@ def test_start_job_with_the_same_unknown_id_as_a_job_in_progress(pickpack, djang
     # when
     with django_capture_on_commit_callbacks(execute=False):
         response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": ["EON404"]})
-    # then: an unknown id is no order the two jobs could both change
+    # then: an unknown id is no order the two jobs could both change; the second job's worker finds it unknown
     assert response.status_code == 200, response
-    second = pickpack.get(f"jobs/recalculations/{response.json()['jobId']}").json()
-    assert second["id"] != running
-    assert [(row["orderId"], row["jobOrderStatus"]) for row in second["orders"]] == [("EON404", "FAILURE")]
+    second_id = response.json()["jobId"]
+    assert second_id != running
     assert RecalculationJob.objects.count() == 2
+    services.select_job_orders(RecalculationJob.objects.get(job_id=second_id))
+    second = pickpack.get(f"jobs/recalculations/{second_id}").json()
+    assert [(row["orderId"], row["jobOrderStatus"]) for row in second["orders"]] == [("EON404", "FAILURE")]
+
+
+def test_start_job_overlapping_a_job_whose_rows_are_added_is_409(pickpack, orders, django_capture_on_commit_callbacks):
+    # given: the running job's first task has made rows of its ids
+    with django_capture_on_commit_callbacks(execute=False):
+        running = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[0].order_id, orders[1].order_id]})
+    services.select_job_orders(RecalculationJob.objects.get(job_id=running))
+    # when
+    body = {"jobType": "MANUAL", "orderIds": ["EON404", orders[1].order_id, orders[2].order_id, orders[0].order_id]}
+    response = pickpack.post("jobs/recalculations", body)
+    # then: the orders named in the order requested
+    overlap = f"{orders[1].order_id}, {orders[0].order_id} already in job {running}, still IN_PROGRESS"
+    assert assert_error(response, 409, "conflict_resource", "orderIds")["details"][0]["message"] == overlap
+
+
+def test_start_job_overlapping_two_jobs_names_both_newest_first(pickpack, orders, django_capture_on_commit_callbacks):
+    # given: one job with rows, one still to look up its ids
+    with django_capture_on_commit_callbacks(execute=False):
+        older = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[0].order_id]})
+        newer = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[1].order_id]})
+    services.select_job_orders(RecalculationJob.objects.get(job_id=older))
+    # when
+    response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [o.order_id for o in orders]})
+    # then
+    overlap = f"{orders[0].order_id}, {orders[1].order_id} already in job {newer}, {older}, still IN_PROGRESS"
+    assert assert_error(response, 409, "conflict_resource", "orderIds")["details"][0]["message"] == overlap
+
+
+def test_start_job_with_an_order_another_vendor_cannot_see_is_no_overlap(
+    pickpack, api_session, orders, django_capture_on_commit_callbacks
+):
+    # given: a vendor's job naming an order without entries of its vendor (which that job will not find)
+    vendor_id, stranger = next(
+        (vendor_id, order)
+        for vendor_id in sorted(vendors_of(orders[0]))
+        for order in orders
+        if vendor_id not in vendors_of(order)
+    )
+    vendor = pickpack_session(api_session([PICKPACK_MANAGE, PICKPACK_VIEW], vendor_id=vendor_id))
+    with django_capture_on_commit_callbacks(execute=False):
+        vendor_job = start_job(vendor, {"jobType": "MANUAL", "orderIds": [stranger.order_id, orders[0].order_id]})
+    # when: the tenant's client asks for that order, and the vendor for the order it can see
+    with django_capture_on_commit_callbacks(execute=False):
+        tenant_job = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [stranger.order_id]})
+    refused = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [orders[0].order_id]})
+    # then
+    assert assert_error(refused, 409, "conflict_resource", "orderIds")
+    services.select_job_orders(RecalculationJob.objects.get(job_id=vendor_job))
+    job = vendor.get(f"jobs/recalculations/{vendor_job}").json()
+    assert [(row["orderId"], row["jobOrderStatus"]) for row in job["orders"]] == [
+        (stranger.order_id, "FAILURE"),
+        (orders[0].order_id, "PENDING"),
+    ]
+    assert RecalculationJob.objects.filter(job_id=tenant_job).exists()
+
+
+def test_start_automatic_job_leaves_out_orders_a_manual_job_has_yet_to_look_up(
+    pickpack, orders, eager_tasks, django_capture_on_commit_callbacks
+):
+    # given: events for two orders, one of which a MANUAL job still holds as a requested id
+    for number, order in enumerate(orders[:2]):
+        assert pickpack.post("events", event_body(order, event_id=f"awaited-{number}")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=False):
+        start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[0].order_id]})
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = start_job(pickpack, {"jobType": "AUTOMATIC"})
+    # then
+    job = pickpack.get(f"jobs/recalculations/{job_id}").json()
+    assert [row["orderId"] for row in job["orders"]] == [orders[1].order_id]
+
+
+def test_start_manual_job_reads_no_order(
+    pickpack, orders, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    # given: another job running, so that the overlap check has rows to read
+    with django_capture_on_commit_callbacks(execute=False):
+        running = start_job(pickpack, {"jobType": "MANUAL", "orderIds": [orders[0].order_id]})
+    services.select_job_orders(RecalculationJob.objects.get(job_id=running))
+    order_ids = [order.order_id for order in orders[1:]] + [f"EON{number}" for number in range(5000, 9000)]
+    # when
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False):
+        job_id = start_job(pickpack, {"jobType": "MANUAL", "orderIds": order_ids})
+    # then: the ids are stored as given, looked up by the job's worker
+    assert not [query["sql"] for query in queries if '"orders_order"' in query["sql"]]
+    assert RecalculationJob.objects.get(job_id=job_id).requested_order_ids == order_ids
+    assert len(pickpack.get(f"jobs/recalculations/{job_id}").json()["orders"]) == 4004
 
 
 # --- bad requests -----------------------------------------------------------------------------------------------

@@ -30,9 +30,12 @@ def not_queued():
 
 
 def new_job(orders: list[Order]) -> RecalculationJob:
-    return services.create_recalculation_job(
+    """A MANUAL job of the orders as its tasks find it once the first one has added its rows."""
+    job = services.create_recalculation_job(
         tenant=orders[0].tenant, job_type=JobType.MANUAL, order_ids=[order.order_id for order in orders], actor=ACTOR
     )
+    services.select_job_orders(job)
+    return job
 
 
 def packed(order: Order, *, event_id: str, amount: str, unit: str, entry: int = 0, canceled: str = "0") -> None:

@@ -187,6 +187,7 @@ def test_running_job_page_polls_for_progress(start_job, job_viewer, orders):
     # given
     start_job(manual(*(order.order_id for order in orders)), run=False)
     job = RecalculationJob.objects.get()
+    services.select_job_orders(job)  # what its first task does before it recalculates
     # when
     page = job_viewer.get(job_url(job))
     poll = job_viewer.get(job_url(job), headers=HTMX)
