@@ -3,12 +3,16 @@ written by a worker, listed on the jobs page with its progress, downloaded by wh
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from orders.documents import format_timestamp
 from orders.models import ExportStatus, Order, OrderExport
 from orders.staff import exports
 
@@ -179,3 +183,64 @@ def test_a_background_export_runs_on_a_real_worker(
     assert export.status == ExportStatus.SUCCESS, export.message
     download = viewer.get(f"/staff/acme/exports/{export.pk}.csv")
     assert len(rows_of(b"".join(download.streaming_content).decode())) == ORDERS + 1
+
+
+# --- the CSV's cells ----------------------------------------------------------------------------------------------
+
+AWKWARD_TEXTS = {
+    "site_code": "=HYPERLINK(1)",
+    "currency": "",
+    "customer_id": '-5, "quoted"',
+    "customer_email": "line\nbreak@example.com",
+    "order_type": "\tTAB",
+    "master_order": "\rcr, then ü and ß",
+}
+
+
+@pytest.fixture
+def awkward_orders(tenant, generated) -> QuerySet:
+    """The generated orders, the first two with cells a CSV must quote, guard or leave empty."""
+    first, second = Order.objects.filter(tenant=tenant).order_by("pk")[:2]
+    Order.objects.filter(pk=first.pk).update(
+        created=datetime(2025, 1, 2, 3, 4, 5, 999999, tzinfo=UTC),
+        last_status_change=datetime(2025, 1, 2, 4, 4, 5, 1000, tzinfo=UTC),
+        total_net=Decimal("0.000"),
+        total_tax=None,
+        total_gross=Decimal("1234567.891"),
+        **AWKWARD_TEXTS,
+    )
+    Order.objects.filter(pk=second.pk).update(site_code="@sum", customer_id="+49", customer_email=" lead", currency="")
+    return Order.objects.filter(tenant=tenant).order_by("pk")
+
+
+def csv_bytes(batches) -> tuple[bytes, int]:
+    pieces = list(batches)
+    return b"".join(piece for piece, _ in pieces), sum(rows for _, rows in pieces)
+
+
+def test_the_csv_quotes_guards_and_leaves_empty_what_it_must(awkward_orders):
+    # when
+    text, rows = csv_bytes(exports.csv_batches(awkward_orders[:2]))
+    # then
+    first, second = awkward_orders[:2]
+    assert rows == 2
+    assert text.decode().split("\n", 1) == [
+        "orderId,status,created,lastStatusChange,siteCode,currency,customerId,customerEmail,totalNet,totalTax,"
+        "totalGross,orderType,masterOrder",
+        f"{first.order_id},{first.status},2025-01-02T03:04:05.999Z,2025-01-02T04:04:05.001Z,'=HYPERLINK(1),,"
+        '"\'-5, ""quoted""","line\nbreak@example.com",0.000,,1234567.891,\'\tTAB,"\'\rcr, then ü and ß"\n'
+        f"{second.order_id},{second.status},{format_timestamp(second.created)},"
+        f"{format_timestamp(second.last_status_change)},'@sum,,'+49, lead,{second.total_net},{second.total_tax},"
+        f"{second.total_gross},{second.order_type},{second.master_order}\n",
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_writes_the_same_bytes_as_python(awkward_orders):
+    # when
+    copied = csv_bytes(exports._copied_batches(awkward_orders))
+    formatted = csv_bytes(exports._formatted_batches(awkward_orders))
+    # then
+    assert copied == formatted
+    assert copied[1] == ORDERS
+    assert len(rows_of(copied[0].decode())) == ORDERS + 1
