@@ -86,9 +86,9 @@ MIDDLEWARE = [
     "orders.api.errors.ApiErrorMiddleware",
     "orders.api.limits.RequestBodyLimitMiddleware",
     "orders.api.idempotency.IdempotencyMiddleware",
-    # GET of one order, when it succeeds, without routing and DRF's dispatch (orders/api/hot.py).
-    "orders.api.hot.OrderReadMiddleware",
 ]
+# The API's hot reads that succeed are answered in front of this stack, with the headers it gives (config/wsgi.py,
+# orders/api/hot.py): a middleware added here must be looked at there.
 
 # The admin looks for the session, login and messages middleware in MIDDLEWARE, the deploy checks for the CSRF
 # middleware (W003); BrowserMiddleware runs them, and config/browser.py runs the cookie checks that depend on them.

@@ -119,6 +119,12 @@ def prune_change_records(*, before: datetime, tenant: str = "") -> int:
     return deleted
 
 
+def request_id_of(meta: dict) -> str:
+    """The request's id: the client's `X-Request-Id` when it is a sane one, else a new one."""
+    given = meta.get("HTTP_X_REQUEST_ID", "")
+    return given if REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
 class RequestIdMiddleware:
     """Every request gets an id (the client's `X-Request-Id` when it is a sane one), echoed in the answer."""
 
@@ -126,8 +132,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.headers.get("X-Request-Id", "")
-        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = request_id_of(request.META)
         token = current_request_id.set(request_id)
         try:
             response = self.get_response(request)

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -121,13 +122,18 @@ class SearchPlan:
         self._pages: dict[tuple, Statement] = {}
 
     def page(self, sort: str | None, start: int, size: int) -> Statement:
-        """The documents of one page (of at most UNCHECKED_PAGE_SIZE orders), sorted: one statement."""
+        """The documents of one page (of at most UNCHECKED_PAGE_SIZE orders), sorted, each after the count of all
+        matches: one statement, one round trip, where the page and the count used to be two."""
         key = (sort, start, size)
         statement = self._pages.get(key)
         if statement is None:
             ordering = parse_sort(sort) or DEFAULT_ORDERING
             page = self.orders.order_by(*ordering).values("pk")[start : start + size]
-            statement = Statement.of(with_document_text(Order.objects.filter(pk__in=page).order_by(*ordering)))
+            documents = Order.objects.filter(pk__in=page).order_by(*ordering)
+            total = RawSQL(self.count.sql, self.count.params)
+            statement = Statement.of(
+                documents.annotate(total=total, text=Cast("document", TextField())).values_list("total", "text")
+            )
             if len(self._pages) >= PAGES_PER_PLAN:
                 self._pages.pop(next(iter(self._pages)))
             self._pages[key] = statement
@@ -158,6 +164,14 @@ class OrderSearch:
         if self._total is None:
             self._total = self.plan.count.rows()[0][0]
         return self._total
+
+    def page_texts(self, sort: str | None, start: int, size: int) -> list[str]:
+        """The stored document texts of one page (see SearchPlan.page); counts the matches in the same statement
+        unless the page is empty."""
+        rows = self.plan.page(sort, start, size).rows()
+        if rows:
+            self._total = rows[0][0]
+        return [text for _, text in rows]
 
     def small_result_ids(self) -> list[int] | None:
         """The primary keys of all matches when there are at most SMALL_RESULT of them (which also counts them,
@@ -192,7 +206,7 @@ def order_page_json(
     ordering = parse_sort(sort) or DEFAULT_ORDERING
     matches = orders.small_result_ids() if orders.tests_document else None
     if matches is None and not fields and page_size <= UNCHECKED_PAGE_SIZE:
-        texts = [text for (text,) in orders.plan.page(sort, start, page_size).rows()]
+        texts = orders.page_texts(sort, start, page_size)
     else:
         texts = checked_page_texts(orders_in_page_order(orders, matches, ordering), ordering, start, page_size, fields)
     if fields:

@@ -1,24 +1,59 @@
-"""The hottest request, `GET …/salesorders/{orderId}` (ERPs poll it), answered without DRF's dispatch.
+"""The API's hottest reads, answered in front of Django's request handler when they succeed (config/wsgi.py).
 
-Only a request that succeeds is answered here: a well-formed bearer token of the path's tenant with a scope the
-view accepts, and an order the client may see, all read by one statement. Anything else goes on to the view, which
-answers it, errors included, exactly as before. Both use the same token check, scope table and vendor rule; the
-middleware around this one (security headers, request id, error shape) treats both answers alike, and DRF's
-`Allow` header is repeated.
+ERPs poll `GET …/salesorders/{orderId}`, `GET …/salesorders?q=…` and `HEAD …/salesorders?q=…`. For these, Django's
+handler, its middleware and DRF's dispatch cost more CPU than the database's work (docs/performance.md). `HotReads`
+wraps Django's WSGI application: for such a request from a client that may make it, it answers with the functions
+the views answer with (`order_list_response`, `order_count_response`, the stored document) and the headers the
+middleware give every API answer. Anything else goes on to Django, which answers it exactly as before: every error
+(a token that fails, another tenant, a missing scope or order, a bad q, sort, fields or paging, a database error),
+every other method and path. The token check, scope table, vendor rule and paging rules are the views' own.
+
+The middleware in MIDDLEWARE that act on a successful read, and how they act here:
+- SecurityMiddleware, CommonMiddleware, XFrameOptionsMiddleware: their own request and response hooks run (an
+  HTTPS redirect, a disallowed host or user agent: Django answers);
+- RequestIdMiddleware: the same id rule (`audit.request_id_of`); reads write no change record that would keep it;
+- RequestBodyLimitMiddleware: a request that declares a body goes to Django.
+The others do nothing to these requests: WhiteNoise (static files), ContentSecurityPolicyMiddleware (HTML answers),
+BrowserMiddleware (not on API paths), ApiErrorMiddleware (errors), IdempotencyMiddleware (POST).
+`REVIEWED_MIDDLEWARE` is the list this was checked against; a test fails when MIDDLEWARE changes.
 """
 
+import logging
+
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError
 from django.http import HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.urls import Resolver404, resolve
 
 from orders import selectors
+from orders.audit import request_id_of
+from orders.errors import DomainError
 from orders.statements import fetch_row
 
-from .auth import bearer_token, principal_from_row, principal_statement, token_params
+from .auth import PRINCIPAL_STATEMENT, Grant, bearer_token, grant_from_row, principal_statement, token_params
+from .errors import API_PATH_PREFIXES
 from .permissions import required_scopes
-from .views import JSON, SalesOrderDetailView
+from .views import JSON, SalesOrderDetailView, SalesOrderListView, order_count_response, order_list_response
 
-DETAIL_URL_NAME = "orders-api:salesorder-detail"
+logger = logging.getLogger(__name__)
+
+REVIEWED_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "orders.audit.RequestIdMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "config.browser.BrowserMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "orders.api.errors.ApiErrorMiddleware",
+    "orders.api.limits.RequestBodyLimitMiddleware",
+    "orders.api.idempotency.IdempotencyMiddleware",
+]
+ORDERS_PATH_PREFIX = API_PATH_PREFIXES[0]
 # The token check and the order's document in one round trip: the principal's columns, then the document of the
 # token's tenant as its client may see it (NULL when missing or hidden).
 PRINCIPAL_AND_DOCUMENT = principal_statement(also_select=selectors.visible_document_of_client_sql())
@@ -37,36 +72,152 @@ def accepts_json(request) -> bool:
     return not accept or "json" in accept or "*/*" in accept or "application/*" in accept
 
 
-class OrderReadMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.accepted_scopes = required_scopes(SalesOrderDetailView, "GET")
-        self.allow = allowed_methods(SalesOrderDetailView)
+def declares_body(request) -> bool:
+    return request.META.get("CONTENT_LENGTH", "") not in ("", "0")
 
-    def __call__(self, request):
-        if request.method == "GET" and request.path_info.startswith("/order-v2/") and accepts_json(request):
-            response = self.answer(request)
-            if response is not None:
-                return response
-        return self.get_response(request)
 
-    def answer(self, request) -> HttpResponse | None:
+def hooks_only(request):
+    raise AssertionError("only the middleware's request and response hooks are called")
+
+
+class HotRead:
+    """The successful reads of one view and method: its `Allow` header and the scopes it accepts."""
+
+    def __init__(self, view_class, method: str, answer):
+        self.allow = allowed_methods(view_class)
+        self.accepted_scopes = required_scopes(view_class, method)
+        self.answer = answer
+
+    def permits(self, grant: Grant, tenant: str) -> bool:
+        """HasTenantScope's rule: the path's tenant is the token's and the token carries an accepted scope."""
+        return grant.tenant_name == tenant and bool(grant.scopes & self.accepted_scopes)
+
+
+def read_order(read: HotRead, request, token: str, kwargs: dict) -> HttpResponse | None:
+    """GET of one order: the token check and the document in one statement."""
+    row = fetch_row(PRINCIPAL_AND_DOCUMENT, (kwargs["order_id"], *token_params(token)))
+    if row is None or row[-1] is None or not read.permits(grant_from_row(row), kwargs["tenant"]):
+        return None  # the view answers 401, 403 or 404 (a document read for another tenant is dropped)
+    return HttpResponse(row[-1], content_type=JSON)
+
+
+def read_orders(read: HotRead, request, token: str, kwargs: dict) -> HttpResponse | None:
+    """GET of a page of orders as the list view answers it: the token check, then the page with the count."""
+    row = fetch_row(PRINCIPAL_STATEMENT, token_params(token))
+    if row is None:
+        return None  # the view answers 401
+    grant = grant_from_row(row)
+    if not read.permits(grant, kwargs["tenant"]):
+        return None  # the view answers 403
+    return order_list_response(request.GET, grant.tenant_pk, grant.actor, q=request.GET.get("q"))
+
+
+class GrantGuesses:
+    """The tenant and vendor each token checksum had when last seen by this process (at most `size` of them): the
+    guess of which q plan to count with the token check, in one statement (`count_orders`). Only a guess: the
+    statement counts only if the live token's client has that tenant and vendor now, and the answer still needs the
+    scope and tenant the same row shows; a wrong guess costs a second statement, nothing else."""
+
+    def __init__(self, size: int):
+        self.size, self.guesses = size, {}
+
+    def get(self, checksum: str) -> tuple[int, str] | None:
+        return self.guesses.get(checksum)
+
+    def remember(self, checksum: str, grant: Grant) -> None:
+        if len(self.guesses) >= self.size and checksum not in self.guesses:
+            self.guesses.clear()
+        self.guesses[checksum] = (grant.tenant_pk, grant.vendor_id)
+
+
+GRANT_GUESSES = GrantGuesses(size=1024)
+
+
+def principal_and_count_statement(plan: selectors.SearchPlan) -> str:
+    """The principal statement with the plan's count after its columns, when the client's tenant and vendor are the
+    plan's (parameters: the tenant's pk, the vendor, the count's own, then the principal's)."""
+    return principal_statement(also_select=f"CASE WHEN n.id = %s AND c.vendor_id = %s THEN ({plan.count.sql}) END")
+
+
+def count_orders(read: HotRead, request, token: str, kwargs: dict) -> HttpResponse | None:
+    """HEAD of the list as the list view answers it: the token check and the count in one round trip when this
+    process has seen the token before, else in two."""
+    params, q = token_params(token), request.GET.get("q")
+    guess = GRANT_GUESSES.get(params[0])
+    if guess is None:
+        row, total = fetch_row(PRINCIPAL_STATEMENT, params), None
+    else:
+        plan = selectors.search_plan(*guess, q)
+        row = fetch_row(principal_and_count_statement(plan), (*guess, *plan.count.params, *params))
+        total = row[-1] if row is not None else None
+    if row is None:
+        return None  # the view answers 401
+    grant = grant_from_row(row)
+    if not read.permits(grant, kwargs["tenant"]):
+        return None  # the view answers 403
+    GRANT_GUESSES.remember(params[0], grant)
+    if total is None:  # not guessed, or guessed wrong
+        total = selectors.search_orders(grant.tenant_pk, grant.actor, q=q).count()
+    return order_count_response(total)
+
+
+class HotReads:
+    """WSGI application: the hot reads that succeed answered here, every other request by Django's `application`."""
+
+    def __init__(self, application):
+        self.application = application
+        self.security = SecurityMiddleware(hooks_only)
+        self.common = CommonMiddleware(hooks_only)
+        self.frame_options = XFrameOptionsMiddleware(hooks_only)
+        self.reads = {
+            ("orders-api:salesorder-detail", "GET"): HotRead(SalesOrderDetailView, "GET", read_order),
+            ("orders-api:salesorder-list", "GET"): HotRead(SalesOrderListView, "GET", read_orders),
+            ("orders-api:salesorder-list", "HEAD"): HotRead(SalesOrderListView, "HEAD", count_orders),
+        }
+
+    def __call__(self, environ, start_response):
+        response = None
+        if environ["REQUEST_METHOD"] in ("GET", "HEAD") and environ.get("PATH_INFO", "").startswith(ORDERS_PATH_PREFIX):
+            response = self.answer(WSGIRequest(environ))
+        if response is None:
+            return self.application(environ, start_response)
+        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+        # Closing the response sends request_finished, as after any answer of Django's: old connections close.
+        return response
+
+    def answer(self, request: WSGIRequest) -> HttpResponse | None:
+        if not self.passes_middleware(request) or declares_body(request) or not accepts_json(request):
+            return None
         try:
             match = resolve(request.path_info)
         except Resolver404:
             return None
-        if match.view_name != DETAIL_URL_NAME:
-            return None
+        read = self.reads.get((match.view_name, request.method))
         token = bearer_token(request, refuse=False)
+        if read is None or token is None:
+            return None
         try:
-            row = fetch_row(PRINCIPAL_AND_DOCUMENT, (match.kwargs["order_id"], *token_params(token))) if token else None
-        except DatabaseError:
-            return None  # the view answers: 503 for a database that is unreachable
-        if row is None or row[-1] is None:
-            return None  # the view answers: 401, or 404
-        principal = principal_from_row(row)
-        if principal.tenant_name != match.kwargs["tenant"] or not principal.scopes & self.accepted_scopes:
-            return None  # the view answers 403 (the document read is dropped)
-        response = HttpResponse(row[-1], content_type=JSON)
-        response["Allow"] = self.allow
-        return response
+            response = read.answer(read, request, token, match.kwargs)
+        except (DomainError, DatabaseError):
+            return None  # the view answers: a bad parameter's 400, a database's 503
+        except Exception:
+            logger.exception("The hot read of %s %s failed; Django answers it", request.method, request.path)
+            return None
+        if response is None:
+            return None
+        response["Allow"] = read.allow
+        return self.with_middleware_headers(request, response)
+
+    def passes_middleware(self, request) -> bool:
+        """Whether the middleware's request hooks let the request through (no redirect, an allowed host and agent)."""
+        try:
+            return self.security.process_request(request) is None and self.common.process_request(request) is None
+        except (PermissionDenied, SuspiciousOperation):
+            return False
+
+    def with_middleware_headers(self, request, response: HttpResponse) -> HttpResponse:
+        """The response as the middleware would pass it on, innermost first."""
+        response = self.frame_options.process_response(request, response)
+        response = self.common.process_response(request, response)
+        response["X-Request-Id"] = request_id_of(request.META)
+        return self.security.process_response(request, response)

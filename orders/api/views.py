@@ -65,19 +65,27 @@ def json_object_body(request) -> dict:
     return request.data
 
 
-def order_list_response(request, tenant: Tenant, actor: Actor, *, q: str | None) -> HttpResponse:
-    """A page of the orders matching `q` as a JSON array, with their total in X-Total-Count."""
-    page = page_from(request.query_params)
+def order_list_response(query_params, tenant: Tenant | int, actor: Actor, *, q: str | None) -> HttpResponse:
+    """A page of the orders matching `q` as a JSON array, with their total in X-Total-Count (the list, the search,
+    and the list's fast path in orders/api/hot.py)."""
+    page = page_from(query_params)
     orders = selectors.search_orders(tenant, actor, q=q)
     body = selectors.order_page_json(
         orders,
         page_number=page.number,
         page_size=page.size,
-        sort=request.query_params.get("sort"),
-        fields=request.query_params.get("fields"),
+        sort=query_params.get("sort"),
+        fields=query_params.get("fields"),
     )
     response = HttpResponse(body, content_type=JSON)
     response["X-Total-Count"] = orders.count()
+    return response
+
+
+def order_count_response(total: int) -> HttpResponse:
+    """The number of orders matching a q in X-Total-Count, without a body (HEAD of the list, and its fast path)."""
+    response = HttpResponse(content_type=JSON)
+    response["X-Total-Count"] = total
     return response
 
 
@@ -108,7 +116,7 @@ class SalesOrderListView(TenantApiView):
         responses={200: ORDER_LIST},
     )
     def get(self, request, tenant):
-        return order_list_response(request, self.tenant, self.actor, q=request.query_params.get("q"))
+        return order_list_response(request.query_params, self.tenant, self.actor, q=request.query_params.get("q"))
 
     @extend_schema(
         operation_id="HEAD-order-retrieve-specific-orders",
@@ -117,10 +125,8 @@ class SalesOrderListView(TenantApiView):
         responses={200: OpenApiResponse(description="No body: the count is in X-Total-Count.")},
     )
     def head(self, request, tenant):
-        orders = selectors.search_orders(self.tenant, self.actor, q=request.query_params.get("q"))
-        response = HttpResponse(content_type=JSON)
-        response["X-Total-Count"] = orders.count()
-        return response
+        q = request.query_params.get("q")
+        return order_count_response(selectors.search_orders(self.tenant, self.actor, q=q).count())
 
     @extend_schema(
         operation_id="POST-order-create-order-employee",
@@ -269,7 +275,7 @@ class SalesOrderSearchView(TenantApiView):
         q = body.get("q")
         if q is not None and not isinstance(q, str):
             raise ValidationFailed("q must be a string.", [ErrorDetail("q", "must be a string")])
-        return order_list_response(request, self.tenant, self.actor, q=q)
+        return order_list_response(request.query_params, self.tenant, self.actor, q=q)
 
 
 @extend_schema(tags=["Orders (Tenant-managed)"], parameters=[TENANT, ORDER_ID])
