@@ -1,18 +1,10 @@
 """The Django admin is read-friendly for orders and usable for tenants and clients."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from orders.actors import Actor
 from orders.models import Order
 from orders.services import create_api_client, create_order
-
-
-@pytest.fixture
-def admin_client(client, db):
-    get_user_model().objects.create_superuser("boss", "boss@example.com", "secret-pass")
-    client.login(username="boss", password="secret-pass")
-    return client
 
 
 @pytest.fixture

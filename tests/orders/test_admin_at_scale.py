@@ -4,7 +4,6 @@ past the cap, no documents, a bounded number of queries."""
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,13 +20,6 @@ BIG_TABLE_LISTS = [
 ]
 # Session, user, the tenants of the filter and the search, the capped count, the page, the filters' values.
 MAX_QUERIES = 12
-
-
-@pytest.fixture
-def admin_client(client, db):
-    get_user_model().objects.create_superuser("boss", "boss@example.com", "secret-pass")
-    client.login(username="boss", password="secret-pass")
-    return client
 
 
 @pytest.fixture

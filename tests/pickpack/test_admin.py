@@ -4,7 +4,6 @@ import re
 from unittest import mock
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from orders.actors import Actor
@@ -12,13 +11,6 @@ from pickpack import admin as pickpack_admin
 from pickpack import services
 from pickpack.demo import seed_packing_events
 from pickpack.models import JobStatus, JobType, PackingEvent, RecalculationJob
-
-
-@pytest.fixture
-def admin_client(client, db):
-    get_user_model().objects.create_superuser("boss", "boss@example.com", "secret-pass")
-    client.login(username="boss", password="secret-pass")
-    return client
 
 
 def new_job(orders) -> RecalculationJob:
