@@ -42,6 +42,11 @@ def visible_orders(orders: QuerySet[Order], actor: Actor) -> QuerySet[Order]:
     return orders.filter(Exists(own_entry_rows(OrderEntry.objects.filter(order=OuterRef("pk")), actor)))
 
 
+def sees_order(actor: Actor, document: dict) -> bool:
+    """`visible_orders` for one order already read: the entry rows it asks about mirror the document's entries."""
+    return not actor.vendor_id or any(owns_entry(actor, entry) for entry in document.get("entries") or [])
+
+
 def visible_to_vendor_sql(order_alias: str, vendor: str = "%s") -> str:
     """`visible_orders` for a vendor as a SQL condition on the order row `order_alias`; `vendor` is the SQL of the
     vendor id (by default a parameter)."""

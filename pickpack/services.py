@@ -10,7 +10,15 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -21,8 +29,8 @@ from orders.deliveries import Delivery, DeliverySource, entry_unit
 from orders.documents import get_path
 from orders.errors import Conflict, DomainError, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
 from orders.models import Order, OrderEntry, Tenant
-from orders.selectors import delivered_by_hand_at, visible_orders
-from orders.services import record_deliveries
+from orders.selectors import delivered_by_hand_at, order_not_found, visible_orders
+from orders.services import recalculate_locked_order
 from orders.statuses import OrderStatus
 from orders.units import PIECE, UnitError, convert
 from orders.webhooks import outbox
@@ -54,8 +62,9 @@ CREATE_BATCH_SIZE = 2000
 # a job spreads over up to this many worker processes; a task that finds nothing left to do ends at once, and one
 # that finds only rows others hold waits for them (a dead worker's row is then its own).
 TASKS_PER_JOB = 4
-# Errors after which the same work may well succeed: the task is retried, the rows stay PENDING.
-TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
+# Errors after which the same work may well succeed: the task is retried, the rows stay PENDING. InternalError is
+# PostgreSQL's word for a transaction in a state it cannot go on with, e.g. its session ended by the idle limit.
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError, InternalError)
 
 SUCCESS_MESSAGE = "Order recalculated successfully"
 INTERNAL_ERROR_MESSAGE = "The order could not be recalculated because of an internal error; see the worker's log."
@@ -422,16 +431,24 @@ def recalculate_next_order(
     transaction. Returns the row's id, or None when there is none left.
 
     Rows other workers hold are passed over; with `wait`, they are waited for instead, and taken when their
-    holder's transaction was rolled back (its worker died) rather than committed."""
-    with transaction.atomic():
-        row = _claim_next_row(job, first, last, wait=wait)
-        if row is None:
-            return None
-        outcome = _recalculate(row, job=job, actor=actor)
-        RecalculationJobOrder.objects.filter(pk=row.pk).update(
-            status=outcome.status, message=outcome.message, reason=outcome.reason, updated=timezone.now()
-        )
-    return row.pk
+    holder's transaction was rolled back (its worker died) rather than committed. An order that fails leaves nothing
+    behind: its transaction is rolled back, and the failure recorded in another one."""
+    claimed = None
+    try:
+        with transaction.atomic():
+            claimed = _claim_next_row(job, first, last, wait=wait)
+            if claimed is None:
+                return None
+            _recalculate(claimed, job=job, actor=actor)
+            _record_outcome(claimed.row_id, SUCCEEDED)
+    except TRANSIENT_DATABASE_ERRORS:
+        raise
+    except Exception as error:
+        if claimed is None:
+            raise
+        with transaction.atomic():
+            _record_outcome(claimed.row_id, _failure(error, claimed, job), only_pending=True)
+    return claimed.row_id
 
 
 def finish_job_if_done(job: RecalculationJob) -> None:
@@ -544,19 +561,57 @@ def _take_over_held_orders(job: RecalculationJob, *, actor: Actor) -> None:
         first = row_id + 1
 
 
-def _claim_next_row(job: RecalculationJob, first: int, last: int | None, *, wait: bool) -> RecalculationJobOrder | None:
-    # Locks this one row. Without `wait`, passes over rows other workers hold: workers sharing a job never wait for
-    # each other. With it, waits for the holder; under READ COMMITTED, PostgreSQL then checks the row again, so a row
-    # its holder finished is no longer PENDING and the next one is taken instead.
+@dataclass(frozen=True)
+class ClaimedOrder:
+    """A job row taken by this worker, with its order, both locked until the transaction ends (order None: there is
+    no such order any more)."""
+
+    row_id: int
+    order_number: str
+    order: Order | None
+
+
+def _claim_next_row(job: RecalculationJob, first: int, last: int | None, *, wait: bool) -> ClaimedOrder | None:
+    # Without `wait`, passes over rows other workers hold: workers sharing a job never wait for each other. With it,
+    # waits for the holder; under READ COMMITTED, PostgreSQL then checks the row again, so a row its holder finished
+    # is no longer PENDING and the next one is taken instead. The order's lock is waited for either way (an API
+    # client's write of it is short).
+    if connection.vendor == "postgresql":
+        return _claim_in_one_statement(job, first, last, wait=wait)
     rows = job.order_rows.filter(status=JobOrderStatus.PENDING, pk__gte=first)
     if last is not None:
         rows = rows.filter(pk__lte=last)
-    rows = (
-        rows.order_by("pk")
-        .select_for_update(skip_locked=not wait, of=("self",))
-        .only("pk", "job_id", "order_id", "order_number")
+    rows = rows.order_by("pk").select_for_update(skip_locked=not wait, of=("self",))
+    row = next(iter(rows.values_list("pk", "order_id", "order_number")[:1]), None)
+    if row is None:
+        return None
+    row_id, order_pk, order_number = row
+    order = Order.objects.select_for_update().filter(pk=order_pk, tenant_id=job.tenant_id).first() if order_pk else None
+    return ClaimedOrder(row_id, order_number, order)
+
+
+def _claim_in_one_statement(job: RecalculationJob, first: int, last: int | None, *, wait: bool) -> ClaimedOrder | None:
+    """The row and its order's lock in one round trip: the row's lock taken first, as by every other statement that
+    takes both, so that none can deadlock with a job."""
+    rows, orders = RecalculationJobOrder._meta, Order._meta
+    columns = ", ".join(f"o.{field.column}" for field in orders.concrete_fields if not field.generated)
+    sql = (
+        f"WITH claimed AS MATERIALIZED (SELECT id, order_id, order_number FROM {rows.db_table}"
+        " WHERE job_id = %s AND status = %s AND id >= %s AND id <= %s"
+        f" ORDER BY id LIMIT 1 FOR UPDATE{'' if wait else ' SKIP LOCKED'})"
+        f" SELECT claimed.id AS claimed_row_id, claimed.order_number AS claimed_order_number, {columns}"
+        f" FROM claimed LEFT JOIN LATERAL (SELECT * FROM {orders.db_table}"
+        " WHERE id = claimed.order_id AND tenant_id = %s FOR UPDATE) o ON true"
     )
-    return next(iter(rows[:1]), None)
+    params = [job.pk, JobOrderStatus.PENDING, first, MAX_ROW_ID if last is None else last, job.tenant_id]
+    found = next(iter(Order.objects.raw(sql, params)), None)
+    if found is None:
+        return None
+    return ClaimedOrder(found.claimed_row_id, found.claimed_order_number, found if found.pk is not None else None)
+
+
+# Above every row id: a window open at its end.
+MAX_ROW_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -566,35 +621,42 @@ class Outcome:
     reason: str = ""
 
 
-def _recalculate(row: RecalculationJobOrder, *, job: RecalculationJob, actor: Actor) -> Outcome:
-    if row.order_id is None:
-        return Outcome(JobOrderStatus.FAILURE, _order_not_found(row.order_number), FailureReason.NOT_FOUND)
-    try:
-        deliveries = _deliveries(row, tenant_id=job.tenant_id, actor=actor)
-        # Its own transaction is a savepoint inside ours: a refused order leaves nothing behind but our FAILURE.
-        record_deliveries(
-            tenant=job.tenant,
-            order_id=row.order_number,
-            deliveries=deliveries,
-            actor=actor,
-            source=DeliverySource.PACKING_EVENTS,
-        )
-    except DomainError as error:
-        return Outcome(JobOrderStatus.FAILURE, _failure_message(error), _failure_reason(error, row))
-    except TRANSIENT_DATABASE_ERRORS:
-        raise
-    except Exception:
-        # A bug must not leave the job IN_PROGRESS forever: the order fails, the log tells why.
-        logger.exception("Recalculating order %s in job %s failed", row.order_number, job.job_id)
-        return Outcome(JobOrderStatus.FAILURE, INTERNAL_ERROR_MESSAGE, FailureReason.INTERNAL)
-    return Outcome(JobOrderStatus.SUCCESS, SUCCESS_MESSAGE)
+SUCCEEDED = Outcome(JobOrderStatus.SUCCESS, SUCCESS_MESSAGE)
 
 
-def _failure_reason(error: DomainError, row: RecalculationJobOrder) -> str:
+def _recalculate(claimed: ClaimedOrder, *, job: RecalculationJob, actor: Actor) -> None:
+    """Raises DomainError when the order may not be recalculated; any other error is a bug."""
+    if claimed.order is None:
+        raise order_not_found(claimed.order_number)
+    recalculate_locked_order(
+        claimed.order,
+        tenant=job.tenant,
+        deliveries=_deliveries(claimed, tenant_id=job.tenant_id, actor=actor),
+        actor=actor,
+        source=DeliverySource.PACKING_EVENTS,
+    )
+
+
+def _failure(error: Exception, claimed: ClaimedOrder, job: RecalculationJob) -> Outcome:
+    if isinstance(error, DomainError):
+        return Outcome(JobOrderStatus.FAILURE, _failure_message(error), _failure_reason(error, claimed))
+    # A bug must not leave the job IN_PROGRESS forever: the order fails, the log tells why.
+    logger.error("Recalculating order %s in job %s failed", claimed.order_number, job.job_id, exc_info=error)
+    return Outcome(JobOrderStatus.FAILURE, INTERNAL_ERROR_MESSAGE, FailureReason.INTERNAL)
+
+
+def _record_outcome(row_id: int, outcome: Outcome, *, only_pending: bool = False) -> None:
+    rows = RecalculationJobOrder.objects.filter(pk=row_id)
+    if only_pending:  # the row's lock went with the order's transaction: another worker may have done it since
+        rows = rows.filter(status=JobOrderStatus.PENDING)
+    rows.update(status=outcome.status, message=outcome.message, reason=outcome.reason, updated=timezone.now())
+
+
+def _failure_reason(error: DomainError, claimed: ClaimedOrder) -> str:
     """Why the order failed, as far as staff need to tell the cases apart (the message stays the API's)."""
     if isinstance(error, NotFound):
         return FailureReason.NOT_FOUND
-    if isinstance(error, PermissionDenied) and Order.objects.filter(pk=row.order_id, status=OrderStatus.COMPLETED):
+    if isinstance(error, PermissionDenied) and claimed.order.status == OrderStatus.COMPLETED:
         return FailureReason.COMPLETED
     return FailureReason.REFUSED
 
@@ -611,7 +673,7 @@ def job_actor(job: RecalculationJob) -> Actor:
     )
 
 
-def _deliveries(row: RecalculationJobOrder, *, tenant_id: int, actor: Actor) -> Callable[[dict], list[Delivery]]:
+def _deliveries(claimed: ClaimedOrder, *, tenant_id: int, actor: Actor) -> Callable[[dict], list[Delivery]]:
     """The delivered amounts the order's packing events make of the entries the actor may change.
 
     Called under the order's lock, so that no event can arrive unseen while the order is recalculated
@@ -619,10 +681,10 @@ def _deliveries(row: RecalculationJobOrder, *, tenant_id: int, actor: Actor) -> 
     """
 
     def of(document: dict) -> list[Delivery]:
-        events = _packed_amounts(tenant_id, row.order_number)
+        events = _packed_amounts(tenant_id, claimed.order_number)
         if not events:
             return []
-        return delivered_amounts(_entry_refs(document, actor), events, delivered_by_hand_at(row.order_id))
+        return delivered_amounts(_entry_refs(document, actor), events, delivered_by_hand_at(claimed.order.pk))
 
     return of
 

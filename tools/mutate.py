@@ -108,6 +108,11 @@ AREAS = {
                 "_pending_windows",
                 "_take_over_held_orders",
                 "_claim_next_row",
+                "_claim_in_one_statement",
+                "_recalculate",
+                "_failure",
+                "_record_outcome",
+                "_failure_reason",
                 "_refuse_overlap",
             )
         },

@@ -7,7 +7,6 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from orders import services as order_services
 from orders.actors import Actor
 from orders.models import Order
 from pickpack import selectors, services
@@ -28,7 +27,7 @@ def record_in_thread(tenant, body: dict):
 
 
 def test_event_posted_while_the_order_is_locked_is_received_after_the_lock_ends(tenant):
-    # given: a recalculation holds the order's lock (as record_deliveries does while it reads the events)
+    # given: a recalculation holds the order's lock (as a job does while it reads the events)
     order = create_demo_orders(tenant, 1)[0]
     with ThreadPoolExecutor(1) as pool, transaction.atomic():
         Order.objects.select_for_update().get(pk=order.pk)
@@ -51,10 +50,15 @@ def test_recalculation_reads_the_events_after_locking_the_order(tenant, monkeypa
         tenant=tenant, event=packing_event_from(event_body(order, event_id="first")), actor=ACTOR
     )
     steps = []
-    real_locked_order, real_packed_amounts = order_services._locked_order, services._packed_amounts
-    monkeypatch.setattr(
-        order_services, "_locked_order", lambda *a, **k: steps.append("lock") or real_locked_order(*a, **k)
-    )
+    real_claim, real_packed_amounts = services._claim_next_row, services._packed_amounts
+
+    def claim(*args, **kwargs):  # the job row and its order's lock
+        claimed = real_claim(*args, **kwargs)
+        if claimed is not None:
+            steps.append("lock")
+        return claimed
+
+    monkeypatch.setattr(services, "_claim_next_row", claim)
     monkeypatch.setattr(services, "_packed_amounts", lambda *a: steps.append("events") or real_packed_amounts(*a))
     monkeypatch.setattr(services, "enqueue_job", lambda job_id: None)
     job = services.create_recalculation_job(tenant=tenant, job_type="MANUAL", order_ids=[order.order_id], actor=ACTOR)

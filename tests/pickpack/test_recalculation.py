@@ -156,7 +156,7 @@ def test_run_recalculation_job_records_an_unexpected_error_and_goes_on(orders, n
     job = new_job(orders[:2])
     failing_once = mock.Mock(side_effect=[RuntimeError("bug"), stored(orders[1])])
     # when
-    with mock.patch.object(services, "record_deliveries", failing_once):
+    with mock.patch.object(services, "recalculate_locked_order", failing_once):
         services.run_recalculation_job(job.job_id)
     # then
     job.refresh_from_db()
@@ -170,7 +170,7 @@ def test_run_recalculation_job_leaves_the_order_pending_on_a_transient_database_
     job = new_job(orders[:2])
     # when
     with (
-        mock.patch.object(services, "record_deliveries", side_effect=OperationalError("connection lost")),
+        mock.patch.object(services, "recalculate_locked_order", side_effect=OperationalError("connection lost")),
         pytest.raises(OperationalError),
     ):
         services.run_recalculation_job(job.job_id)

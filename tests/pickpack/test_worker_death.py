@@ -130,15 +130,15 @@ def test_run_recalculation_job_loses_its_order_when_idle_in_its_transaction_past
     settings.RECALCULATION_IDLE_TRANSACTION_SECONDS = 1
     orders = create_demo_orders(tenant, 1)
     job = new_job(orders)
-    real = services.record_deliveries
+    real = services.recalculate_locked_order
 
-    def frozen_worker(**kwargs):
+    def frozen_worker(*args, **kwargs):
         time.sleep(1.5)
-        return real(**kwargs)
+        return real(*args, **kwargs)
 
     # when
     with (
-        mock.patch.object(services, "record_deliveries", frozen_worker),
+        mock.patch.object(services, "recalculate_locked_order", frozen_worker),
         pytest.raises(services.TRANSIENT_DATABASE_ERRORS),
     ):
         services.run_recalculation_job(job.job_id)
