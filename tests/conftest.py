@@ -92,6 +92,19 @@ def issue_token(http: Client, client_id: str, client_secret: str, scope: str | N
     return response.json()["access_token"]
 
 
+# `make test` runs the suite in several processes (pytest-xdist, --dist loadgroup), each on a test database of its own.
+# The tests that start real Celery workers share one broker (CELERY_BROKER_URL, Redis db 15 in CI), where a worker
+# would take another test's tasks: they all run in one process, one after another.
+REAL_WORKERS_GROUP = pytest.mark.xdist_group("real-workers")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("integration"):
+            item.add_marker(REAL_WORKERS_GROUP)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Client secrets and passwords are hashed with PBKDF2 in production; tests need no such cost."""
