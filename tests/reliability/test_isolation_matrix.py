@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -24,12 +25,12 @@ from orders import documents
 from orders.actors import Actor
 from orders.models import Order, OrderEntry, OrderEvent
 from orders.scopes import ALL_SCOPES, VENDOR_SCOPES
-from orders.services import create_api_client, create_order, update_api_client
+from orders.services import create_api_client, create_order, create_tenant, update_api_client
 from pickpack.inputs import packing_event_from
 from pickpack.models import JobOrderStatus, JobStatus, JobType, PackingEvent, RecalculationJob, RecalculationJobOrder
 from pickpack.services import create_recalculation_job, record_packing_event
 
-from ..conftest import issue_token
+from ..conftest import issue_token, load_fixture
 from ..pickpack.conftest import event_body
 from .marked_orders import Line, OrderSpec, order_document
 
@@ -138,8 +139,9 @@ def http() -> Client:
     return Client()
 
 
-@pytest.fixture
-def world(db, http, tenant, other_tenant, seed_order) -> World:
+def make_world(http: Client) -> World:
+    tenant, other_tenant = create_tenant(name="acme"), create_tenant(name="globex")
+    seed_order = load_fixture("seed_order.json")
     orders = {
         name: create_order(tenant=owner, document=order_document(seed_order, spec), actor=Actor(label="test"))
         for name, owner, spec in [
@@ -162,6 +164,24 @@ def world(db, http, tenant, other_tenant, seed_order) -> World:
         other_job_id=finished_job(other_tenant, [OTHER.order_id], Actor(label="test")),
         http=http,
     )
+
+
+@pytest.fixture(scope="module")
+def stored_world(django_db_setup, django_db_blocker, http) -> World:
+    """The orders, packing events and jobs of both tenants, committed once for the module rather than made again for
+    each of its 500-odd tests (most of its time went there); each test's own writes roll back with its transaction."""
+    # committed, the jobs would be queued at once: nothing here runs them
+    with django_db_blocker.unblock(), mock.patch("pickpack.services.enqueue_job"):
+        world = make_world(http)
+    yield world
+    with django_db_blocker.unblock():  # everything the world holds hangs off its two tenants
+        world.tenant.delete()
+        world.other_tenant.delete()
+
+
+@pytest.fixture
+def world(db, stored_world) -> World:
+    return stored_world
 
 
 def stored_state() -> dict:
