@@ -10,8 +10,8 @@ Run by hand against a database you may write to (it adds packing events and jobs
 Job starts: packing events are added for `--event-orders` orders (once); then, alternating in each round, the
 API's POST …/jobs/recalculations (AUTOMATIC, then MANUAL of `--manual-orders` ids) over Django's test client,
 against what the request did before (selecting the orders needing recalculation and inserting their rows), and
-the selection on its own as the worker now runs it. Each job is cancelled right after, so none runs. Tasks go to
-`--broker`, which is emptied at the end.
+the selection on its own as the worker now runs it; a MANUAL job's ids are then looked up as its worker does it.
+Each job is cancelled right after, so none runs. Tasks go to `--broker`, which is emptied at the end.
 
 GIN updates: `--gin-updates` one-field document updates of random orders per setting of the document index
 (GIN_SETTINGS: fastupdate on with the default 4 MB pending list, off, on with a 256 kB list), in alternating blocks of
@@ -24,6 +24,7 @@ import random
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,6 +116,14 @@ def cancel(tenant, job_id: str) -> None:
     services.cancel_recalculation_job(tenant=tenant, job_id=job_id, actor=Actor(label="bench"))
 
 
+def lookup_in_worker(job_id: str) -> None:
+    """What a MANUAL job's first task does before recalculating: look its requested ids up and add their rows."""
+    from pickpack import services
+    from pickpack.models import RecalculationJob
+
+    services.select_job_orders(RecalculationJob.objects.get(job_id=job_id))
+
+
 def selection_in_request(tenant) -> int:
     """What POST did before: select the orders needing recalculation and insert their rows, in one transaction."""
     from django.db import transaction
@@ -158,7 +167,7 @@ def bench_job_starts(arguments: argparse.Namespace, tenant) -> None:
     manual_ids = list(
         Order.objects.filter(tenant=tenant).order_by("?").values_list("order_id", flat=True)[: arguments.manual_orders]
     )
-    timings: dict[str, list[float]] = {name: [] for name in ("automatic", "manual", "before", "selection")}
+    timings: dict[str, list[float]] = {name: [] for name in ("automatic", "manual", "lookup", "before", "selection")}
     found = 0
     for job_body in ({"jobType": "AUTOMATIC"}, {"jobType": "MANUAL", "orderIds": manual_ids}):
         cancel(tenant, post_job(client, job_body))  # warm-up: connections to the broker, code paths
@@ -168,6 +177,8 @@ def bench_job_starts(arguments: argparse.Namespace, tenant) -> None:
         cancel(tenant, job_id)
         elapsed, job_id = timed(lambda: post_job(client, {"jobType": "MANUAL", "orderIds": manual_ids}))
         timings["manual"].append(elapsed)
+        elapsed, _ = timed(partial(lookup_in_worker, job_id))
+        timings["lookup"].append(elapsed)
         cancel(tenant, job_id)
         elapsed, found = timed(lambda: selection_in_request(tenant))
         timings["before"].append(elapsed)
@@ -176,6 +187,7 @@ def bench_job_starts(arguments: argparse.Namespace, tenant) -> None:
     print(f"orders needing recalculation: {found:,}")
     print(f"POST AUTOMATIC (now)                      {summary(timings['automatic'])}")
     print(f"POST MANUAL of {len(manual_ids):,} ids               {summary(timings['manual'])}")
+    print(f"its ids looked up in the worker           {summary(timings['lookup'])}")
     print(f"selection + rows in the request (before)  {summary(timings['before'])}")
     print(f"selection in the worker (now)             {summary(timings['selection'])}")
     ratio = statistics.median(timings["before"]) / statistics.median(timings["automatic"])

@@ -252,6 +252,8 @@ def enqueue_job(job_id: str) -> None:
 
 def _lock_job_creation(tenant: Tenant) -> None:
     """Serialize job creation per tenant, so each overlap check sees the jobs created before it."""
+    if TenantJobLock.objects.select_for_update().filter(tenant=tenant).exists():
+        return  # one statement, but for a tenant's first job
     TenantJobLock.objects.get_or_create(tenant=tenant)
     TenantJobLock.objects.select_for_update().get(tenant=tenant)
 
@@ -294,7 +296,7 @@ def _add_orders_needing_recalculation(job: RecalculationJob) -> None:
     found = orders_to_recalculate(job.tenant, job_actor(job))
     # Only the overlap check and the inserts hold the tenant's job lock, so other jobs start during a selection.
     _lock_job_creation(job.tenant)
-    awaited = {order_id for _, order_ids in _ids_awaiting_lookup(job.tenant) for order_id in order_ids}
+    awaited = {order_id for other in _running_jobs(job.tenant) for order_id in other.requested_order_ids or ()}
     busy = _orders_in_running_jobs(job, [pk for _, pk in found])  # after the ids: see _running_jobs_holding
     free = ((order_id, pk) for order_id, pk in found if pk not in busy and order_id not in awaited)
     for chunk in _chunks(free, CREATE_BATCH_SIZE):
@@ -350,30 +352,26 @@ def _running_jobs_holding(tenant: Tenant, order_ids: list[str]) -> dict[str, lis
     before the rows: a job that adds its rows meanwhile (one commit clears its ids and adds the rows) is then seen
     one way or the other.
     """
-    awaiting = _ids_awaiting_lookup(tenant)
-    jobs = RecalculationJob.objects.filter(tenant=tenant, job_status=JobStatus.IN_PROGRESS).defer("requested_order_ids")
-    running = {job.pk: job for job in jobs}
+    running = {job.pk: job for job in _running_jobs(tenant)}
     holders: dict[str, list[RecalculationJob]] = {}
     requested = set(order_ids)
-    for job, listed in awaiting:
-        named = requested.intersection(listed)
+    for job in running.values():
+        named = requested.intersection(job.requested_order_ids or ())
         for order_id in _visible_order_ids(tenant, job_actor(job), list(named)) if named else ():
             holders.setdefault(order_id, []).append(job)
-    if not running:
+    with_rows = [job.pk for job in running.values() if job.orders_selected]
+    if not with_rows:
         return holders
     for chunk in _chunks(order_ids, CREATE_BATCH_SIZE):
-        rows = RecalculationJobOrder.objects.filter(job__in=list(running), order__isnull=False, order_number__in=chunk)
+        rows = RecalculationJobOrder.objects.filter(job__in=with_rows, order__isnull=False, order_number__in=chunk)
         for order_id, job_pk in rows.order_by().values_list("order_number", "job_id"):
             holders.setdefault(order_id, []).append(running[job_pk])
     return holders
 
 
-def _ids_awaiting_lookup(tenant: Tenant) -> list[tuple[RecalculationJob, list[str]]]:
-    """The tenant's MANUAL jobs still IN_PROGRESS whose requested ids are not yet rows, with those ids."""
-    jobs = RecalculationJob.objects.filter(
-        tenant=tenant, job_status=JobStatus.IN_PROGRESS, requested_order_ids__isnull=False
-    )
-    return [(job, job.requested_order_ids) for job in jobs]
+def _running_jobs(tenant: Tenant) -> list[RecalculationJob]:
+    """The tenant's jobs still IN_PROGRESS, with the ids of those whose worker has yet to look them up."""
+    return list(RecalculationJob.objects.filter(tenant=tenant, job_status=JobStatus.IN_PROGRESS))
 
 
 def _visible_order_ids(tenant: Tenant, actor: Actor, order_ids: list[str]) -> set[str]:
