@@ -168,7 +168,10 @@ class OrderSearch:
     def page_texts(self, sort: str | None, start: int, size: int) -> list[str]:
         """The stored document texts of one page (see SearchPlan.page); counts the matches in the same statement
         unless the page is empty."""
-        rows = self.plan.page(sort, start, size).rows()
+        return self.texts_of_page(self.plan.page(sort, start, size).rows())
+
+    def texts_of_page(self, rows: list[tuple]) -> list[str]:
+        """The texts of the rows of a page statement, keeping the count they carry."""
         if rows:
             self._total = rows[0][0]
         return [text for _, text in rows]
@@ -205,13 +208,24 @@ def order_page_json(
     start = (page_number - 1) * page_size
     ordering = parse_sort(sort) or DEFAULT_ORDERING
     matches = orders.small_result_ids() if orders.tests_document else None
-    if matches is None and not fields and page_size <= UNCHECKED_PAGE_SIZE:
+    if matches is None and reads_plan_page(fields=fields, page_size=page_size):
         texts = orders.page_texts(sort, start, page_size)
     else:
         texts = checked_page_texts(orders_in_page_order(orders, matches, ordering), ordering, start, page_size, fields)
     if fields:
         texts = [documents.dumps(project_fields(documents.loads_stored(text), fields)) for text in texts]
+    return page_json(texts)
+
+
+def page_json(texts: list[str]) -> str:
+    """A page's JSON array from its documents' JSON texts, which pass through undecoded."""
     return "[" + ",".join(texts) + "]"
+
+
+def reads_plan_page(*, fields: str | None, page_size: int) -> bool:
+    """Whether a page (of a q on columns, or of a large result) is read by its plan's page statement as stored; the
+    others are checked against the entries' budget first."""
+    return not fields and page_size <= UNCHECKED_PAGE_SIZE
 
 
 def checked_page_texts(sorted_orders: QuerySet[Order], ordering, start: int, size: int, fields: str | None) -> list:

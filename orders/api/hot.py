@@ -32,12 +32,21 @@ from django.urls import Resolver404, resolve
 from orders import selectors
 from orders.audit import request_id_of
 from orders.errors import DomainError
-from orders.statements import fetch_row
+from orders.selectors import Statement
+from orders.statements import fetch_row, fetch_together
 
 from .auth import PRINCIPAL_STATEMENT, Grant, bearer_token, grant_from_row, principal_statement, token_params
 from .errors import API_PATH_PREFIXES
+from .params import page_from
 from .permissions import required_scopes
-from .views import JSON, SalesOrderDetailView, SalesOrderListView, order_count_response, order_list_response
+from .views import (
+    JSON,
+    SalesOrderDetailView,
+    SalesOrderListView,
+    order_count_response,
+    order_list_response,
+    order_page_response,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,22 +110,11 @@ def read_order(read: HotRead, request, token: str, kwargs: dict) -> HttpResponse
     return HttpResponse(row[-1], content_type=JSON)
 
 
-def read_orders(read: HotRead, request, token: str, kwargs: dict) -> HttpResponse | None:
-    """GET of a page of orders as the list view answers it: the token check, then the page with the count."""
-    row = fetch_row(PRINCIPAL_STATEMENT, token_params(token))
-    if row is None:
-        return None  # the view answers 401
-    grant = grant_from_row(row)
-    if not read.permits(grant, kwargs["tenant"]):
-        return None  # the view answers 403
-    return order_list_response(request.GET, grant.tenant_pk, grant.actor, q=request.GET.get("q"))
-
-
 class GrantGuesses:
     """The tenant and vendor each token checksum had when last seen by this process (at most `size` of them): the
-    guess of which q plan to count with the token check, in one statement (`count_orders`). Only a guess: the
-    statement counts only if the live token's client has that tenant and vendor now, and the answer still needs the
-    scope and tenant the same row shows; a wrong guess costs a second statement, nothing else."""
+    guess of which q plan to read beside the token check, in the same round trip (`principal_with`). Only a guess:
+    what was read is used only if the token's row shows that tenant and vendor now, and the answer still needs the
+    scope and tenant the same row shows; a wrong guess costs a second round trip, nothing else."""
 
     def __init__(self, size: int):
         self.size, self.guesses = size, {}
@@ -129,36 +127,76 @@ class GrantGuesses:
             self.guesses.clear()
         self.guesses[checksum] = (grant.tenant_pk, grant.vendor_id)
 
+    def forget(self, checksum: str) -> None:
+        self.guesses.pop(checksum, None)
+
 
 GRANT_GUESSES = GrantGuesses(size=1024)
 
 
-def principal_and_count_statement(plan: selectors.SearchPlan) -> str:
-    """The principal statement with the plan's count after its columns, when the client's tenant and vendor are the
-    plan's (parameters: the tenant's pk, the vendor, the count's own, then the principal's)."""
-    return principal_statement(also_select=f"CASE WHEN n.id = %s AND c.vendor_id = %s THEN ({plan.count.sql}) END")
+def principal_with(guess: tuple[int, str] | None, token: tuple, statements: list[Statement]) -> tuple:
+    """The principal statement's row (None for a dead token) and, if the guess is the token client's tenant and
+    vendor, the rows of each of `statements` (of the guessed plan) sent with it in one round trip; else None."""
+    if guess is None or not statements:
+        return fetch_row(PRINCIPAL_STATEMENT, token), None
+    principal, *results = fetch_together([(PRINCIPAL_STATEMENT, token), *((s.sql, s.params) for s in statements)])
+    if not principal:
+        GRANT_GUESSES.forget(token[0])  # a dead token has its plan read for nothing once, not on every retry
+        return None, None
+    grant = grant_from_row(principal[0])
+    return principal[0], results if (grant.tenant_pk, grant.vendor_id) == guess else None
 
 
-def count_orders(read: HotRead, request, token: str, kwargs: dict) -> HttpResponse | None:
-    """HEAD of the list as the list view answers it: the token check and the count in one round trip when this
-    process has seen the token before, else in two."""
-    params, q = token_params(token), request.GET.get("q")
+def read_orders(read: HotRead, request, token: str, kwargs: dict) -> HttpResponse | None:
+    """GET of a page of orders as the list view answers it. With a guess of the token's grant, the token check and
+    the page with its count go in one round trip; else the token check, then the view's code."""
+    params, query = token_params(token), request.GET
     guess = GRANT_GUESSES.get(params[0])
-    if guess is None:
-        row, total = fetch_row(PRINCIPAL_STATEMENT, params), None
-    else:
-        plan = selectors.search_plan(*guess, q)
-        row = fetch_row(principal_and_count_statement(plan), (*guess, *plan.count.params, *params))
-        total = row[-1] if row is not None else None
+    plan = guessed_plan(guess, query)
+    page = plan_page(plan, query) if plan is not None else None
+    row, results = principal_with(guess, params, [page] if page is not None else [])
     if row is None:
         return None  # the view answers 401
     grant = grant_from_row(row)
     if not read.permits(grant, kwargs["tenant"]):
         return None  # the view answers 403
     GRANT_GUESSES.remember(params[0], grant)
-    if total is None:  # not guessed, or guessed wrong
-        total = selectors.search_orders(grant.tenant_pk, grant.actor, q=q).count()
-    return order_count_response(total)
+    if results is None:
+        return order_list_response(query, grant.tenant_pk, grant.actor, q=query.get("q"))
+    orders = selectors.OrderSearch(plan)
+    texts = orders.texts_of_page(results[0])
+    return order_page_response(selectors.page_json(texts), orders.count())
+
+
+def guessed_plan(guess: tuple[int, str] | None, query) -> selectors.SearchPlan | None:
+    return selectors.search_plan(*guess, query.get("q")) if guess is not None else None
+
+
+def plan_page(plan: selectors.SearchPlan, query) -> Statement | None:
+    """The plan's statement of the page asked for, when the view reads the page with it (a q on columns, no
+    `fields`, a page of at most UNCHECKED_PAGE_SIZE orders); else None, and the view's code reads the page."""
+    page = page_from(query)
+    if plan.tests_document or not selectors.reads_plan_page(fields=query.get("fields"), page_size=page.size):
+        return None
+    return plan.page(query.get("sort"), (page.number - 1) * page.size, page.size)
+
+
+def count_orders(read: HotRead, request, token: str, kwargs: dict) -> HttpResponse | None:
+    """HEAD of the list as the list view answers it: the token check and the count in one round trip when this
+    process has seen the token before, else in two."""
+    params, query = token_params(token), request.GET
+    guess = GRANT_GUESSES.get(params[0])
+    plan = guessed_plan(guess, query)
+    row, results = principal_with(guess, params, [plan.count] if plan is not None else [])
+    if row is None:
+        return None  # the view answers 401
+    grant = grant_from_row(row)
+    if not read.permits(grant, kwargs["tenant"]):
+        return None  # the view answers 403
+    GRANT_GUESSES.remember(params[0], grant)
+    if results is None:
+        return order_count_response(selectors.search_orders(grant.tenant_pk, grant.actor, q=query.get("q")).count())
+    return order_count_response(results[0][0][0])
 
 
 class HotReads:

@@ -77,8 +77,13 @@ def order_list_response(query_params, tenant: Tenant | int, actor: Actor, *, q: 
         sort=query_params.get("sort"),
         fields=query_params.get("fields"),
     )
+    return order_page_response(body, orders.count())
+
+
+def order_page_response(body: str, total: int) -> HttpResponse:
+    """A page's JSON array, with the total of its list in X-Total-Count."""
     response = HttpResponse(body, content_type=JSON)
-    response["X-Total-Count"] = orders.count()
+    response["X-Total-Count"] = total
     return response
 
 

@@ -15,12 +15,14 @@ from oauth2_provider.models import AccessToken
 
 from orders import documents, scopes, selectors
 from orders.actors import Actor
+from orders.api import hot as hot_reads
 from orders.api.auth import token_params
 from orders.api.hot import REVIEWED_MIDDLEWARE, HotReads
 from orders.api.views import SalesOrderDetailView, SalesOrderListView
 from orders.errors import NotFound
 from orders.models import ApiClient, Order, Tenant
 from orders.services import update_api_client
+from orders.statements import fetch_together
 from orders.vendors import visible_orders
 
 SHOES, GLOVES = "vendor-shoes", "vendor-gloves"
@@ -98,12 +100,13 @@ def test_hot_statements_are_prepared_once_per_connection(api, apps, seed_order, 
         assert answer_of(hot, "GET", f"/order-v2/{tenant.name}/salesorders/{order_id}", sent)[0] == "200 OK"
         assert answer_of(hot, "GET", f"/order-v2/{tenant.name}/salesorders?q=status:CREATED", sent)[0] == "200 OK"
     # then the token check with the read is one prepared statement of this connection, prepared once, and so are
-    # the token check and the page of a list
+    # the token check alone and the list's page with its count
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert len(prepared) == len(set(prepared))
-    assert len([statement for statement in prepared if "token_checksum" in statement and "::text" in statement]) == 1
+    assert len([statement for statement in prepared if "token_checksum" in statement]) == 2
+    assert len([statement for statement in prepared if "o.document::text" in statement]) == 1
     assert len([statement for statement in prepared if "COUNT(*)" in statement and "::text" in statement]) == 1
 
 
@@ -185,9 +188,9 @@ def apps():
     return django, HotReads(django)
 
 
-def same_answers(apps, requests: list[tuple[str, str, dict]]) -> dict:
-    """The answers of the hot reads to each (method, URL, headers), checked equal, header for header, to Django's;
-    with the number of them that did not reach Django."""
+def same_answers(apps, requests: list[tuple[str, str, dict]]) -> int:
+    """Checks the answer of the hot reads to each (method, URL, headers) equal, header for header, to Django's;
+    returns how many of them the hot reads answered without Django."""
     django, hot = apps
     answered_here = 0
     for method, url, headers in requests:
@@ -356,6 +359,30 @@ def test_successful_hot_reads_reach_neither_django_nor_the_views(apps, api, seed
     assert [order["id"] for order in documents.loads(listed[2])] == [order_id]
     assert counted[1]["X-Total-Count"] == "1" and counted[2] == b""
     assert len({got[1]["X-Request-Id"], listed[1]["X-Request-Id"], counted[1]["X-Request-Id"]}) == 3
+
+
+def test_a_list_page_and_a_count_go_with_the_token_check_once_the_process_knows_the_token(
+    apps, api, seed_order, tenant, django_assert_num_queries, monkeypatch
+):
+    # given a token this process has seen
+    api.post("salesorders", seed_order)
+    _, hot = apps
+    sent = {"Authorization": f"Bearer {api.token}"}
+    url = f"/order-v2/{tenant.name}/salesorders?q=status:IN_CHECKOUT"
+    answer_of(hot, "HEAD", url, sent)
+    sent_together = []
+    monkeypatch.setattr(
+        hot_reads, "fetch_together", lambda statements: sent_together.append(statements) or fetch_together(statements)
+    )
+    # when
+    with django_assert_num_queries(2):
+        listed = answer_of(hot, "GET", url, sent)
+    with django_assert_num_queries(2):
+        counted = answer_of(hot, "HEAD", url, sent)
+    # then each is the token check and one statement of the plan, sent together (one round trip on PostgreSQL)
+    assert [len(statements) for statements in sent_together] == [2, 2]
+    assert listed[1]["X-Total-Count"] == counted[1]["X-Total-Count"] == "1"
+    assert len(documents.loads(listed[2])) == 1
 
 
 def test_a_count_guessed_from_a_stale_grant_is_counted_again(apps, api, api_session, seed_order, tenant):
