@@ -64,7 +64,9 @@ PRICING_MODULES = [
 PRICING = tuple(f"orders/pricing/{name}.py" for name in PRICING_MODULES)
 AREAS = {
     "pricing": Area(PRICING, ("tests/orders/pricing", "tests/orders/test_recalculation_api.py")),
-    "statuses": Area(("orders/statuses.py",), ("tests/orders/test_transitions_api.py",)),
+    "statuses": Area(
+        ("orders/statuses.py",), ("tests/orders/test_status_labels.py", "tests/orders/test_transitions_api.py")
+    ),
     "split": Area(("orders/split.py",), ("tests/orders/test_split_amounts.py", "tests/orders/test_split_api.py")),
     "query": Area(
         ("orders/query/compiler.py",),
