@@ -47,7 +47,7 @@ lint: install
 # The suite in one process per core (pytest-xdist; docs/testing.md, "Suite time"). TEST_PROCESSES=0 runs it in one.
 TEST_PROCESSES ?= auto
 test: lint
-	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_PROCESSES)
 
 # Mutation testing of the business rules, run by hand (about three hours for every area; docs/testing.md).
 # `make mutate AREAS="split statuses"` for some areas, MUTATE_ARGS=--survivors to retry only what survived.

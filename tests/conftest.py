@@ -1,5 +1,7 @@
 """Shared fixtures: tenants, API clients with real OAuth2 tokens, and the seed's example order."""
 
+import fcntl
+import os
 from pathlib import Path
 
 import pytest
@@ -92,17 +94,18 @@ def issue_token(http: Client, client_id: str, client_secret: str, scope: str | N
     return response.json()["access_token"]
 
 
-# `make test` runs the suite in several processes (pytest-xdist, --dist loadgroup), each on a test database of its own.
-# The tests that start real Celery workers share one broker (CELERY_BROKER_URL, Redis db 15 in CI), where a worker
-# would take another test's tasks: they all run in one process, one after another.
-REAL_WORKERS_GROUP = pytest.mark.xdist_group("real-workers")
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.get_closest_marker("integration"):
-            item.add_marker(REAL_WORKERS_GROUP)
+@pytest.fixture(autouse=True)
+def one_real_worker_test_at_a_time(request, tmp_path_factory):
+    """`make test` runs the suite in several processes (pytest-xdist), each on a test database of its own, but the
+    tests that start real Celery workers share one broker (CELERY_BROKER_URL, Redis db 15 in CI), where a worker would
+    take another test's tasks: they wait for each other on a lock file that the processes share."""
+    if "PYTEST_XDIST_WORKER" not in os.environ or not request.node.get_closest_marker("integration"):
+        yield
+        return
+    # (xdist's own grouping, --dist loadgroup, renames tests through an attribute pytest 9.2 no longer reads)
+    with (tmp_path_factory.getbasetemp().parent / "real-workers.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(autouse=True)
