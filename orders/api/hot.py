@@ -147,6 +147,19 @@ def principal_with(guess: tuple[int, str] | None, token: tuple, statements: list
     return principal[0], results if (grant.tenant_pk, grant.vendor_id) == guess else None
 
 
+def permitted_grant(read: HotRead, tenant: str, token: tuple, guess, statements: list[Statement]) -> tuple:
+    """The token's grant if it may make this read, remembered for its next request, with the rows of `statements`
+    when they went with its check (see principal_with); (None, None) for a dead token or a refused read."""
+    row, results = principal_with(guess, token, statements)
+    if row is None:
+        return None, None
+    grant = grant_from_row(row)
+    if not read.permits(grant, tenant):
+        return None, None
+    GRANT_GUESSES.remember(token[0], grant)
+    return grant, results
+
+
 def read_orders(read: HotRead, request, token: str, kwargs: dict) -> HttpResponse | None:
     """GET of a page of orders as the list view answers it. With a guess of the token's grant, the token check and
     the page with its count go in one round trip; else the token check, then the view's code."""
@@ -154,13 +167,9 @@ def read_orders(read: HotRead, request, token: str, kwargs: dict) -> HttpRespons
     guess = GRANT_GUESSES.get(params[0])
     plan = guessed_plan(guess, query)
     page = plan_page(plan, query) if plan is not None else None
-    row, results = principal_with(guess, params, [page] if page is not None else [])
-    if row is None:
-        return None  # the view answers 401
-    grant = grant_from_row(row)
-    if not read.permits(grant, kwargs["tenant"]):
-        return None  # the view answers 403
-    GRANT_GUESSES.remember(params[0], grant)
+    grant, results = permitted_grant(read, kwargs["tenant"], params, guess, [page] if page is not None else [])
+    if grant is None:
+        return None  # the view answers 401 or 403
     if results is None:
         return order_list_response(query, grant.tenant_pk, grant.actor, q=query.get("q"))
     orders = selectors.OrderSearch(plan)
@@ -187,13 +196,9 @@ def count_orders(read: HotRead, request, token: str, kwargs: dict) -> HttpRespon
     params, query = token_params(token), request.GET
     guess = GRANT_GUESSES.get(params[0])
     plan = guessed_plan(guess, query)
-    row, results = principal_with(guess, params, [plan.count] if plan is not None else [])
-    if row is None:
-        return None  # the view answers 401
-    grant = grant_from_row(row)
-    if not read.permits(grant, kwargs["tenant"]):
-        return None  # the view answers 403
-    GRANT_GUESSES.remember(params[0], grant)
+    grant, results = permitted_grant(read, kwargs["tenant"], params, guess, [plan.count] if plan is not None else [])
+    if grant is None:
+        return None  # the view answers 401 or 403
     if results is None:
         return order_count_response(selectors.search_orders(grant.tenant_pk, grant.actor, q=query.get("q")).count())
     return order_count_response(results[0][0][0])
