@@ -2,6 +2,7 @@
 
 import random
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -354,6 +355,25 @@ def test_start_job_overlapping_two_jobs_names_both_newest_first(pickpack, orders
     response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [o.order_id for o in orders]})
     # then
     overlap = f"{orders[0].order_id}, {orders[1].order_id} already in job {newer}, {older}, still IN_PROGRESS"
+    assert assert_error(response, 409, "conflict_resource", "orderIds")["details"][0]["message"] == overlap
+
+
+def test_start_job_overlapping_jobs_names_the_latest_started_first_then_the_last_created(
+    pickpack, orders, django_capture_on_commit_callbacks
+):
+    # given: three running jobs, the first started last, the other two at the same moment
+    with django_capture_on_commit_callbacks(execute=False):
+        first, second, third = [
+            start_job(pickpack, {"jobType": "MANUAL", "orderIds": [order.order_id]}) for order in orders[:3]
+        ]
+    moment = timezone.now() - timedelta(minutes=5)
+    RecalculationJob.objects.filter(job_id=first).update(started_at=moment + timedelta(minutes=1))
+    RecalculationJob.objects.filter(job_id__in=[second, third]).update(started_at=moment)
+    # when
+    response = pickpack.post("jobs/recalculations", {"jobType": "MANUAL", "orderIds": [o.order_id for o in orders[:3]]})
+    # then: the latest start first, then of the two started together the one created last
+    named = ", ".join(order.order_id for order in orders[:3])
+    overlap = f"{named} already in job {first}, {third}, {second}, still IN_PROGRESS"
     assert assert_error(response, 409, "conflict_resource", "orderIds")["details"][0]["message"] == overlap
 
 
