@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from orders.pricing import calculate
 
-from .builders import absolute_fee, coupon, entry, order, percent_discount, shipping, shipping_line
+from .builders import absolute_fee, amounts, coupon, entry, order, percent_discount, shipping, shipping_line
 
 UPLIFT = {"netValue": Decimal(1), "grossValue": Decimal("1.19"), "taxValue": Decimal("0.19")}
 
@@ -150,3 +150,32 @@ def test_calculate_writes_no_currency_into_shipping_tax_totals_of_an_order_witho
         "rate": 19,
         "total": {"amount": Decimal("1.90"), "inclusive": False},
     }
+
+
+def test_calculate_writes_the_unit_price_it_priced_at_over_stale_stored_values():
+    # given: a 12.50 net entry whose stored unit price is still the 10.00 of an earlier price, with a key of its own
+    stale = {"netValue": Decimal("10.00"), "grossValue": Decimal("11.90"), "taxValue": Decimal("1.90")}
+    line = entry("a", unit_price="12.50", quantity=2)
+    line["calculatedUnitPrice"] = {**stale, "taxCode": "STANDARD", "taxRate": 19, "priceId": "list-2025"}
+    # when
+    unit = calculate(order(line))["entries"][0]["calculatedUnitPrice"]
+    # then: 12.50 net, tax 12.50 * 19 % = 2.375, gross 14.875; the stored key is kept, after the computed ones
+    assert unit == {
+        "netValue": Decimal("12.500"),
+        "grossValue": Decimal("14.875"),
+        "taxValue": Decimal("2.375"),
+        "taxCode": "STANDARD",
+        "taxRate": 19,
+        "priceId": "list-2025",
+    }
+    assert list(unit) == ["netValue", "grossValue", "taxValue", "taxCode", "taxRate", "priceId"]
+
+
+def test_calculate_writes_the_unit_price_of_a_gross_entry_with_the_tax_it_contains():
+    # given: an 11.90 gross entry at 19 %, stored as 10.00 gross
+    line = entry("a", unit_price="11.90", quantity=3, gross=True)
+    line["calculatedUnitPrice"].update(netValue=Decimal("8.40"), grossValue=Decimal("10.00"), taxValue=Decimal("1.60"))
+    # when
+    unit = calculate(order(line))["entries"][0]["calculatedUnitPrice"]
+    # then: tax 11.90 * 19 / 119 = 1.900, net 11.90 - 1.90 = 10.000
+    assert amounts(unit) == (Decimal("10.000"), Decimal("1.900"), Decimal("11.900"))

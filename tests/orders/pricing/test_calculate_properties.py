@@ -2,7 +2,7 @@
 
 import copy
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from orders.pricing import PricingError, calculate
 
-from .strategies import TAX_RATES, orders
+from .strategies import TAX_RATES, amounts, orders
 
 CENT = Decimal("0.01")
+THOUSANDTH = Decimal("0.001")
 ZERO_PRICE = (Decimal(0), Decimal(0), Decimal(0))
 
 # Timing varies on shared CI machines; the examples themselves are small.
@@ -218,3 +219,25 @@ def test_calculate_rejects_a_float_in_an_unknown_field(order, value):
     # when / then
     with pytest.raises(PricingError, match="float"):
         calculate(order, tax_rates=TAX_RATES)
+
+
+@properties
+@given(orders(), st.data())
+def test_calculate_writes_the_unit_price_over_stale_stored_values(order, data):
+    # given: every entry's stored unit price holds values of some earlier price, and a key of its own
+    for entry in order["entries"]:
+        net, tax = data.draw(amounts(500)), data.draw(amounts(100))
+        entry["calculatedUnitPrice"].update(netValue=net, grossValue=net + tax, taxValue=tax, priceId="earlier")
+    # when
+    result = calculate(order, tax_rates=TAX_RATES)
+    # then: the unit price in the entry's price model, taxed at its rate (docs/calculation.md, step 2); the key kept
+    for given_entry, entry in zip(order["entries"], result["entries"], strict=True):
+        unit, rate = given_entry["price"]["effectiveAmount"], Decimal(given_entry["calculatedUnitPrice"]["taxRate"])
+        if any(line.get("inclusive") is True for line in given_entry.get("tax", {}).get("lines", [])):
+            tax = (unit * rate / (100 + rate)).quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
+            expected = (unit - tax, tax, unit)
+        else:
+            tax = (unit * rate / 100).quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
+            expected = (unit, tax, unit + tax)
+        assert price_of(entry["calculatedUnitPrice"]) == expected
+        assert entry["calculatedUnitPrice"]["priceId"] == "earlier"
