@@ -347,3 +347,21 @@ def test_calculate_tax_lines_sorted_by_code_then_rate_as_a_number_untaxed_last()
         (None, 5, 3, Decimal("0.50")),
     ]
     assert "name" not in priced["tax"]["lines"][3]
+
+
+def test_calculate_tax_lines_sort_an_empty_code_first_as_a_code():
+    # given: REDUCED 7 % listed first, then an entry whose tax code is the empty text at 10 %, each 10.00 net
+    document = order(
+        entry("a", unit_price="10", quantity=1, **REDUCED),
+        entry("b", unit_price="10", quantity=1, tax_code="", tax_rate=10),
+    )
+    # when
+    priced = calculate(document)
+    # then: "" is a code like any other and comes before REDUCED; only lines without a code come last
+    final = priced["calculatedPrice"]["finalPrice"]
+    assert tax_keys(final) == [("", 10), ("REDUCED", 7)]
+    assert [amounts(line) for line in final["taxAggregate"]["lines"]] == [
+        decimals("10.00", "1.00", "11.00"),
+        decimals("10.00", "0.70", "10.70"),
+    ]
+    assert [(line["code"], line["sequenceId"]) for line in priced["tax"]["lines"]] == [("", 0), ("REDUCED", 1)]
