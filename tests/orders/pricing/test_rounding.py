@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from orders.pricing.discounts import spread
 from orders.pricing.rounding import COMPONENT_PLACES, CURRENCY_PLACES, allocate, quantize
 
@@ -56,6 +58,21 @@ def test_allocate_spills_over_when_the_largest_line_would_go_below_zero():
     allocated = allocate(Decimal("0.002"), parts, COMPONENT_PLACES)
     # then
     assert allocated == list(decimals("0.000", "0.000", "0.000", "0.001", "0.001"))
+
+
+@pytest.mark.parametrize(
+    ("total", "parts", "limits"),
+    [
+        # a line never goes below zero: lines of 0.300 and 0.100 cannot come down to -0.100 together
+        (Decimal("-0.100"), decimals("0.300", "0.100"), None),
+        # nor above its limit: lines of at most 1.000 and 0.500 cannot hold 2.000
+        (Decimal("2.000"), decimals("1.000", "0.500"), decimals("1.000", "0.500")),
+    ],
+)
+def test_allocate_refuses_a_total_its_lines_cannot_add_up_to(total, parts, limits):
+    # when / then: never parts that do not add up to the total
+    with pytest.raises(ValueError, match="cannot allocate"):
+        allocate(total, parts, COMPONENT_PLACES, limits=limits)
 
 
 def test_spread_splits_pro_rata_and_sums_exactly():
