@@ -127,12 +127,18 @@ def bearer_token(request, *, refuse: bool = True) -> str | None:
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if not header:
         return None
+    token = token_of_header(header)
+    if token is None and refuse:
+        raise AuthenticationFailed("The Authorization header must be 'Bearer <access token>'.")
+    return token
+
+
+def token_of_header(header: str) -> str | None:
+    """The token of an Authorization header 'Bearer <access token>'; None for any other header."""
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or " " in token:
-        if not refuse:
-            return None
-        raise AuthenticationFailed("The Authorization header must be 'Bearer <access token>'.")
+        return None
     return token
 
 

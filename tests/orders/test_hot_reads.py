@@ -3,13 +3,15 @@ and a change to a client or its token made anywhere (another process, the admin,
 next request."""
 
 import copy
+import re
 from datetime import timedelta
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from django.test import RequestFactory
+from django.urls import Resolver404, get_resolver, resolve, reverse
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
@@ -197,7 +199,9 @@ def same_answers(apps, requests: list[tuple[str, str, dict]]) -> int:
         before = django.requests
         fast = answer_of(hot, method, url, headers)
         answered_here += django.requests == before
-        assert fast == answer_of(django, method, url, headers), (method, url, headers)
+        slow = answer_of(django, method, url, headers)
+        assert fast == slow, (method, url, headers)
+        assert list(fast[1]) == list(slow[1]), "the headers come in Django's order"
     return answered_here
 
 
@@ -431,3 +435,160 @@ def api_tenant(api):
 def test_the_middleware_are_those_the_hot_reads_were_checked_against(settings):
     # A middleware added or moved must be looked at in orders/api/hot.py: the hot reads skip them all.
     assert settings.MIDDLEWARE == REVIEWED_MIDDLEWARE
+
+
+def django_route(path: str) -> tuple[str, dict] | None:
+    """What Django's resolver makes of a path, when it is a hot read's view."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return (match.view_name, match.kwargs) if match.view_name in (hot_reads.ORDER, hot_reads.ORDER_LIST) else None
+
+
+def api_paths() -> list[str]:
+    """A path of each URL pattern of the API, from Django's own URL configuration."""
+    arguments = {"tenant": "acme", "order_id": "EON1001", "job_id": "7", "pk": "7", "id": "7"}
+    paths = []
+    for namespace in ("orders-api", "pickpack-api"):
+        for pattern in get_resolver().namespace_dict[namespace][1].url_patterns:
+            names = pattern.pattern.converters.keys()
+            paths.append(reverse(f"{namespace}:{pattern.name}", kwargs={name: arguments[name] for name in names}))
+    return paths
+
+
+ODD_SEGMENTS = ["EON1001", "search", "Search", "searches", "a b", "%2F", "%41", "ü", "é€", ".", "..", "x\n", "-", "0"]
+
+
+def test_the_hot_routes_are_django_routes():
+    # given paths of every shape near the hot reads' paths, and the API's other URLs
+    paths = [*api_paths(), "", "/", "/oauth/token", "/admin/", "/order-v2", "/order-v2/", "/order-v2//salesorders"]
+    for tenant in ["acme", "other-tenant", "ü", "a b", "%61cme"]:
+        for prefix in [
+            f"/order-v2/{tenant}/salesorders",
+            f"//order-v2/{tenant}/salesorders",
+            f"/Order-v2/{tenant}/salesorders",
+        ]:
+            paths += [prefix, f"{prefix}/", f"{prefix}//", f"{prefix}?q=x", f"{prefix}\n", f"{prefix}\x00"]
+            for segment in ODD_SEGMENTS:
+                paths += [f"{prefix}/{segment}", f"{prefix}/{segment}/", f"{prefix}/{segment}/calculations"]
+                paths += [f"{prefix}/{segment}\x00", f"{prefix}/{segment}/{segment}", f"{prefix}/{segment}//"]
+    # when, then
+    for path in paths:
+        assert hot_reads.hot_route(path) == django_route(path), repr(path)
+    assert sum(django_route(path) is not None for path in paths) > 50
+
+
+def test_every_api_url_is_routed_as_django_routes_it():
+    # Any URL pattern added to the API is compared here.
+    for path in api_paths():
+        assert hot_reads.hot_route(path) == django_route(path), path
+
+
+@pytest.mark.parametrize(
+    "path_of",
+    [
+        lambda tenant, order_id: f"/order-v2/{tenant}/salesorders/{order_id}",
+        lambda tenant, order_id: f"/order-v2/{tenant}/salesorders/{order_id[:3]}%{ord(order_id[3]):02X}{order_id[4:]}",
+        lambda tenant, order_id: f"/order-v2/%{ord(tenant[0]):02x}{tenant[1:]}/salesorders/{order_id}",
+        lambda tenant, order_id: f"/order-v2/{tenant}/salesorders/{order_id}%C3%BC",
+        lambda tenant, order_id: f"/order-v2/{tenant}/salesorders/{order_id}%FF",
+        lambda tenant, order_id: f"/order-v2/{tenant}/salesorders/{order_id}%00",
+        lambda tenant, order_id: f"/order-v2/{tenant}/salesorders/{order_id}%2F",
+        lambda tenant, order_id: f"/order-v2/{tenant}/salesorders//{order_id}",
+        lambda tenant, order_id: f"/order-v2/{tenant}/salesorders/search",
+    ],
+)
+def test_percent_encoded_and_odd_paths_answer_exactly_as_django(apps, api, seed_order, tenant, path_of):
+    # given
+    order_id = api.post("salesorders", seed_order).json()["id"]
+    sent = {"Authorization": f"Bearer {api.token}", "X-Request-Id": "same-id"}
+    # when, then
+    same_answers(apps, [("GET", path_of(tenant.name, order_id), sent)])
+
+
+@pytest.mark.parametrize(
+    "headers, answered_here",
+    [
+        ({"Host": "localhost:8000"}, True),
+        ({"Host": "LOCALHOST"}, True),
+        ({"Host": "evil.example.com"}, False),
+        ({"Host": "localhost:x"}, False),
+        ({"Host": ""}, False),
+        ({}, True),  # no Host: the server's name stands in
+        ({"Host": "localhost", "Accept": "application/xml"}, False),
+        ({"Host": "localhost", "Accept": "application/*"}, True),
+        ({"Host": "localhost", "Content-Length": "0"}, True),
+        ({"Host": "localhost", "Content-Type": "application/json", "Content-Length": "2"}, False),
+        ({"Host": "localhost", "Authorization": "bearer {token}"}, True),
+        ({"Host": "localhost", "Authorization": "Bearer  {token} "}, True),
+        ({"Host": "localhost", "Authorization": "Bearer {token} x"}, False),
+    ],
+)
+def test_a_get_of_one_order_needs_no_request_object_when_the_middleware_are_plain(
+    apps, api, seed_order, tenant, monkeypatch, headers, answered_here
+):
+    # given
+    order_id = api.post("salesorders", seed_order).json()["id"]
+    sent = {"Authorization": "Bearer {token}", "X-Request-Id": "same-id"} | headers
+    sent["Authorization"] = sent["Authorization"].format(token=api.token)
+    built = []
+    monkeypatch.setattr(hot_reads, "WSGIRequest", lambda environ: built.append(environ) or WSGIRequest(environ))
+    # when
+    answered = same_answers(apps, [("GET", f"/order-v2/{tenant.name}/salesorders/{order_id}", sent)])
+    # then
+    assert answered == answered_here
+    if "Host" in headers:
+        assert built == []
+
+
+def test_a_get_of_one_order_answered_directly_sends_request_finished(apps, api, seed_order, tenant):
+    # given
+    order_id = api.post("salesorders", seed_order).json()["id"]
+    finished = []
+
+    def on_finished(sender, **kwargs):
+        finished.append(sender)
+
+    request_finished.connect(on_finished)
+    # when
+    try:
+        status, _, _ = answer_of(
+            apps[1], "GET", f"/order-v2/{tenant.name}/salesorders/{order_id}", {"Authorization": f"Bearer {api.token}"}
+        )
+    finally:
+        request_finished.disconnect(on_finished)
+    # then
+    assert status == "200 OK" and finished == [None] and apps[0].requests == 0
+
+
+@pytest.mark.parametrize(
+    "changed, headers",
+    [
+        ({"DISALLOWED_USER_AGENTS": [re.compile("curl")]}, {"User-Agent": "curl/8"}),
+        ({"DISALLOWED_USER_AGENTS": [re.compile("curl")]}, {"User-Agent": "wrk"}),
+        ({"PREPEND_WWW": True}, {}),
+        ({"USE_X_FORWARDED_HOST": True}, {"X-Forwarded-Host": "evil.example.com"}),
+        ({"USE_X_FORWARDED_HOST": True}, {"X-Forwarded-Host": "localhost"}),
+        (
+            {"SECURE_HSTS_SECONDS": 60, "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https")},
+            {"X-Forwarded-Proto": "https"},
+        ),
+        ({"X_FRAME_OPTIONS": "sameorigin", "SECURE_REFERRER_POLICY": "no-referrer, origin"}, {}),
+        ({"SECURE_CONTENT_TYPE_NOSNIFF": False, "SECURE_CROSS_ORIGIN_OPENER_POLICY": None}, {}),
+        ({"ALLOWED_HOSTS": ["api.example.com"]}, {"Host": "api.example.com"}),
+        ({"ALLOWED_HOSTS": ["api.example.com"]}, {}),
+        ({"DEFAULT_CHARSET": "latin-1"}, {}),
+    ],
+)
+def test_a_get_of_one_order_under_other_middleware_settings_answers_exactly_as_django(
+    api, seed_order, tenant, settings, changed, headers
+):
+    # given (the middleware read these settings when they start, and so do the hot reads)
+    order_id = api.post("salesorders", seed_order).json()["id"]
+    for name, value in changed.items():
+        setattr(settings, name, value)
+    django = Django()
+    sent = {"Authorization": f"Bearer {api.token}", "X-Request-Id": "same-id"} | headers
+    # when, then
+    same_answers((django, HotReads(django)), [("GET", f"/order-v2/{tenant.name}/salesorders/{order_id}", sent)])
