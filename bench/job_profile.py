@@ -42,15 +42,18 @@ class StatementLog:
         self.count = 0
         self.seconds = 0.0
         self.kinds: Counter[str] = Counter()
+        self.kind_seconds: Counter[str] = Counter()
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.seconds += time.perf_counter() - started
+            spent = time.perf_counter() - started
+            self.seconds += spent
             self.count += 1
             self.kinds[statement_kind(sql)] += 1
+            self.kind_seconds[statement_kind(sql)] += spent
 
 
 def statement_kind(sql: str) -> str:
@@ -131,8 +134,9 @@ def report(result: dict, orders: int, engine: float) -> None:
     print(f"  {orders / seconds:,.0f} orders/s ({seconds * 1000 / orders:.2f} ms an order)")
     print(f"  engine alone on the same documents: {engine:,.0f} orders/s; ratio {orders / seconds / engine:.2f}")
     print(f"  statements: {statements.count / orders:.2f} an order")
+    print("    count  ms  an order")
     for kind, count in statements.kinds.most_common():
-        print(f"    {count / orders:5.2f}  {kind}")
+        print(f"    {count / orders:5.2f}  {statements.kind_seconds[kind] * 1000 / orders:5.2f}  {kind}")
     rest = seconds - statements.seconds - pricing
     for name, part in (("database (driver calls)", statements.seconds), ("pricing engine", pricing), ("rest", rest)):
         print(f"  {name:<24} {part * 1000 / orders:6.2f} ms an order, {part / seconds:5.1%}")

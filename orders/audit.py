@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from . import write_batches
 from .actors import Actor
 from .models import ChangeRecord, Order
 
@@ -78,7 +79,7 @@ def record_change(
     changes = document_changes(before, after)
     if not changes:
         return None
-    return ChangeRecord.objects.create(
+    record = ChangeRecord(
         tenant_id=order.tenant_id,
         order=order if order.pk else None,
         order_number=order.order_id,
@@ -89,6 +90,8 @@ def record_change(
         request_id=current_request_id.get(),
         changes=changes,
     )
+    write_batches.insert(record)
+    return record
 
 
 def record_creation(order: Order, *, actor: Actor, operation: str, at: datetime) -> ChangeRecord:

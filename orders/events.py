@@ -1,41 +1,19 @@
 """One small function per kind of order event, written in the same transaction as the change."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 
+from . import write_batches
 from .actors import Actor
 from .models import Order, OrderEvent, OrderEventType
 from .webhooks import outbox
 
 STATUS_EVENT_TYPES = (OrderEventType.PLACED, OrderEventType.STATUS_CHANGED)
-# The events held back by `written_together`, or None outside it.
-_held_back: ContextVar[list[OrderEvent] | None] = ContextVar("held_back_order_events", default=None)
 
 
 def _record(order: Order, event_type: str, *, actor: Actor, at: datetime, **parameters) -> OrderEvent:
     event = OrderEvent(order=order, type=event_type, timestamp=at, actor=actor.label, parameters=parameters)
-    held_back = _held_back.get()
-    if held_back is None:
-        event.save()
-    else:
-        held_back.append(event)
+    write_batches.insert(event)
     return event
-
-
-@contextmanager
-def written_together() -> Iterator[None]:
-    """The events recorded inside are written at its end, in one INSERT: one round trip for a write that records
-    several (a recalculation's DELIVERED and RECALCULATED), in the order they were recorded."""
-    held_back: list[OrderEvent] = []
-    token = _held_back.set(held_back)
-    try:
-        yield
-    finally:
-        _held_back.reset(token)
-    if held_back:
-        OrderEvent.objects.bulk_create(held_back)
 
 
 def order_placed(order: Order, *, actor: Actor, at: datetime) -> OrderEvent:

@@ -1,6 +1,7 @@
 """Reads of orders, always scoped to a tenant and to what the actor may see."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -263,16 +264,16 @@ def orders_in_page_order(orders: OrderSearch, matches: list[int] | None, orderin
     return orders.plan.orders.order_by(*ordering)
 
 
-def delivered_by_hand_at(order_pk: int) -> dict[str, datetime]:
-    """When each entry's delivered amount was last set by hand, by entry id (entries never set so are left out)."""
+def delivered_by_hand_at(order_pks: Iterable[int]) -> dict[int, dict[str, datetime]]:
+    """When each entry's delivered amount was last set by hand, by order and entry id (orders and entries never set
+    so are left out); one statement for any number of orders."""
     events = OrderEvent.objects.filter(
-        order_id=order_pk, type=OrderEventType.DELIVERED, parameters__source=DeliverySource.BY_HAND
+        order_id__in=list(order_pks), type=OrderEventType.DELIVERED, parameters__source=DeliverySource.BY_HAND
     ).order_by("timestamp", "pk")
-    return {
-        change["entryId"]: timestamp
-        for timestamp, changes in events.values_list("timestamp", "parameters__changes")
-        for change in changes or []
-    }
+    by_order: dict[int, dict[str, datetime]] = {}
+    for order_pk, timestamp, changes in events.values_list("order_id", "timestamp", "parameters__changes"):
+        by_order.setdefault(order_pk, {}).update((change["entryId"], timestamp) for change in changes or [])
+    return by_order
 
 
 def delivery_sources(order: Order) -> dict[str, OrderEvent]:

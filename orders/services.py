@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
-from . import audit, counts, events, pricing, split, vendors
+from . import audit, counts, events, pricing, split, vendors, write_batches
 from .actors import Actor
 from .catalog import EntryChange, apply_entry_changes, with_catalog_prices
 from .deliveries import Delivery, DeliverySource, apply_deliveries, delivered_amount_changes
@@ -487,9 +487,9 @@ def _write_order(
     _store_document(order, _without_server_fields(document) | _server_fields_of(order.document))
     order.save(update_fields=_changed_columns(order, columns_before))
     _sync_entry_rows(order, rows_before)
-    audit.record_change(order, before, order.document, actor=actor, operation=operation, at=now)
     delivered = delivered_amount_changes(before, order.document)
-    with events.written_together():
+    with write_batches.together():  # the change record and the events: one INSERT each
+        audit.record_change(order, before, order.document, actor=actor, operation=operation, at=now)
         if delivered:
             events.delivered_amounts_set(order, changes=delivered, source=delivery_source, actor=actor, at=now)
         if recalculate:

@@ -2,10 +2,10 @@
 
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
@@ -23,7 +23,7 @@ from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from orders import vendors
+from orders import vendors, write_batches
 from orders.actors import Actor
 from orders.deliveries import Delivery, DeliverySource, entry_unit
 from orders.documents import get_path
@@ -55,6 +55,10 @@ logger = logging.getLogger(__name__)
 # Job rows are read as keyset batches of primary keys only: a 100,000-order job holds at most one batch of
 # ids (a few kilobytes) in a worker's memory, and each order is loaded, recalculated and dropped in turn.
 JOB_BATCH_SIZE = 500
+# Orders recalculated in one transaction: the claim, the packing events, the amounts set by hand, the change records,
+# the events and the outcomes of the batch take a statement each, whatever its size. Its rows and orders stay locked
+# until it commits, so an API write of one of them, or cancelling the job, waits for at most this many orders.
+ORDERS_PER_TRANSACTION = 20
 # Rows are written and order ids looked up in chunks this large: bounded memory when a job is created, and
 # well under the databases' limits on query parameters.
 CREATE_BATCH_SIZE = 2000
@@ -416,37 +420,51 @@ def run_recalculation_job(job_id: str) -> None:
     actor = job_actor(job)
     with _job_session():
         for first, last in _pending_windows(job):
-            while (row_id := recalculate_next_order(job, first=first, last=last, actor=actor)) is not None:
+            while (row_id := _recalculate_batch(job, first=first, last=last, actor=actor)) is not None:
                 first = row_id + 1
         _take_over_held_orders(job, actor=actor)
     finish_job_if_done(job)
 
 
-def recalculate_next_order(
-    job: RecalculationJob, *, first: int, last: int | None = None, actor: Actor, wait: bool = False
+def _recalculate_batch(job: RecalculationJob, *, first: int, last: int, actor: Actor) -> int | None:
+    return recalculate_next_orders(job, first=first, last=last, actor=actor, limit=ORDERS_PER_TRANSACTION)
+
+
+def recalculate_next_orders(
+    job: RecalculationJob,
+    *,
+    first: int,
+    last: int | None = None,
+    actor: Actor,
+    wait: bool = False,
+    limit: int,
 ) -> int | None:
-    """Recalculate the job's first PENDING order from row id `first` (up to `last`), and record the outcome, in one
-    transaction. Returns the row's id, or None when there is none left.
+    """Recalculate up to `limit` of the job's PENDING orders from row id `first` (up to `last`), and record their
+    outcomes, in one transaction. Returns the last row's id, or None when there is none left.
 
     Rows other workers hold are passed over; with `wait`, they are waited for instead, and taken when their
-    holder's transaction was rolled back (its worker died) rather than committed. An order that fails leaves nothing
-    behind: its transaction is rolled back, and the failure recorded in another one."""
-    claimed = None
+    holder's transaction was rolled back (its worker died) rather than committed. An order the rules refuse fails
+    alone: every refusal comes before its write. Any other error rolls the transaction back, so that the order at
+    fault leaves nothing behind; the orders of a larger batch are then done again one by one, and that order's
+    failure is recorded in a transaction of its own."""
+    claimed: list[ClaimedOrder] = []
     try:
-        with transaction.atomic():
-            claimed = _claim_next_row(job, first, last, wait=wait)
-            if claimed is None:
-                return None
-            _recalculate(claimed, job=job, actor=actor)
-            _record_outcome(claimed.row_id, SUCCEEDED)
+        with transaction.atomic(), write_batches.together():
+            claimed = _claim_next_rows(job, first, last, wait=wait, limit=limit)
+            packing = _packing_records(claimed, tenant_id=job.tenant_id)
+            _record_outcomes([(row, _recalculated(row, job=job, actor=actor, packing=packing)) for row in claimed])
     except TRANSIENT_DATABASE_ERRORS:
         raise
     except Exception as error:
-        if claimed is None:
+        if not claimed:
             raise
-        with transaction.atomic():
-            _record_outcome(claimed.row_id, _failure(error, claimed, job), only_pending=True)
-    return claimed.row_id
+        if len(claimed) == 1:
+            with transaction.atomic():
+                _record_outcome([claimed[0].row_id], _failure(error, claimed[0], job), only_pending=True)
+        else:  # which order was at fault: each alone
+            for row in claimed:
+                recalculate_next_orders(job, first=row.row_id, last=row.row_id, actor=actor, limit=1)
+    return claimed[-1].row_id if claimed else None
 
 
 def finish_job_if_done(job: RecalculationJob) -> None:
@@ -555,7 +573,7 @@ def _take_over_held_orders(job: RecalculationJob, *, actor: Actor) -> None:
     the next wait starts above it.
     """
     first = 0
-    while (row_id := recalculate_next_order(job, first=first, actor=actor, wait=True)) is not None:
+    while (row_id := recalculate_next_orders(job, first=first, actor=actor, wait=True, limit=1)) is not None:
         first = row_id + 1
 
 
@@ -569,43 +587,46 @@ class ClaimedOrder:
     order: Order | None
 
 
-def _claim_next_row(job: RecalculationJob, first: int, last: int | None, *, wait: bool) -> ClaimedOrder | None:
+def _claim_next_rows(
+    job: RecalculationJob, first: int, last: int | None, *, wait: bool, limit: int
+) -> list[ClaimedOrder]:
     # Without `wait`, passes over rows other workers hold: workers sharing a job never wait for each other. With it,
     # waits for the holder; under READ COMMITTED, PostgreSQL then checks the row again, so a row its holder finished
-    # is no longer PENDING and the next one is taken instead. The order's lock is waited for either way (an API
-    # client's write of it is short).
+    # is no longer PENDING and the next one is taken instead. The orders' locks are waited for either way (an API
+    # client's write of one is short).
     if connection.vendor == "postgresql":
-        return _claim_in_one_statement(job, first, last, wait=wait)
+        return _claim_in_one_statement(job, first, last, wait=wait, limit=limit)
     rows = job.order_rows.filter(status=JobOrderStatus.PENDING, pk__gte=first)
     if last is not None:
         rows = rows.filter(pk__lte=last)
     rows = rows.order_by("pk").select_for_update(skip_locked=not wait, of=("self",))
-    row = next(iter(rows.values_list("pk", "order_id", "order_number")[:1]), None)
-    if row is None:
-        return None
-    row_id, order_pk, order_number = row
-    order = Order.objects.select_for_update().filter(pk=order_pk, tenant_id=job.tenant_id).first() if order_pk else None
-    return ClaimedOrder(row_id, order_number, order)
+    found = list(rows.values_list("pk", "order_id", "order_number")[:limit])
+    order_pks = [order_pk for _, order_pk, _ in found if order_pk]
+    orders = Order.objects.select_for_update().filter(tenant_id=job.tenant_id).in_bulk(order_pks)
+    return [ClaimedOrder(row_id, order_number, orders.get(order_pk)) for row_id, order_pk, order_number in found]
 
 
-def _claim_in_one_statement(job: RecalculationJob, first: int, last: int | None, *, wait: bool) -> ClaimedOrder | None:
-    """The row and its order's lock in one round trip: the row's lock taken first, as by every other statement that
-    takes both, so that none can deadlock with a job."""
+def _claim_in_one_statement(
+    job: RecalculationJob, first: int, last: int | None, *, wait: bool, limit: int
+) -> list[ClaimedOrder]:
+    """The rows and their orders' locks in one round trip: the rows' locks taken first, as by every other statement
+    that takes both, and the orders' in the order of their ids, so that none can deadlock with a job."""
     rows, orders = RecalculationJobOrder._meta, Order._meta
     columns = ", ".join(f"o.{field.column}" for field in orders.concrete_fields if not field.generated)
     sql = (
         f"WITH claimed AS MATERIALIZED (SELECT id, order_id, order_number FROM {rows.db_table}"
         " WHERE job_id = %s AND status = %s AND id >= %s AND id <= %s"
-        f" ORDER BY id LIMIT 1 FOR UPDATE{'' if wait else ' SKIP LOCKED'})"
+        f" ORDER BY id LIMIT %s FOR UPDATE{'' if wait else ' SKIP LOCKED'}),"
+        f" locked AS MATERIALIZED (SELECT * FROM {orders.db_table}"
+        " WHERE id IN (SELECT order_id FROM claimed) AND tenant_id = %s ORDER BY id FOR UPDATE)"
         f" SELECT claimed.id AS claimed_row_id, claimed.order_number AS claimed_order_number, {columns}"
-        f" FROM claimed LEFT JOIN LATERAL (SELECT * FROM {orders.db_table}"
-        " WHERE id = claimed.order_id AND tenant_id = %s FOR UPDATE) o ON true"
+        " FROM claimed LEFT JOIN locked o ON o.id = claimed.order_id ORDER BY claimed.id"
     )
-    params = [job.pk, JobOrderStatus.PENDING, first, MAX_ROW_ID if last is None else last, job.tenant_id]
-    found = next(iter(Order.objects.raw(sql, params)), None)
-    if found is None:
-        return None
-    return ClaimedOrder(found.claimed_row_id, found.claimed_order_number, found if found.pk is not None else None)
+    params = [job.pk, JobOrderStatus.PENDING, first, MAX_ROW_ID if last is None else last, limit, job.tenant_id]
+    return [
+        ClaimedOrder(found.claimed_row_id, found.claimed_order_number, found if found.pk is not None else None)
+        for found in Order.objects.raw(sql, params)
+    ]
 
 
 # Above every row id: a window open at its end.
@@ -622,17 +643,22 @@ class Outcome:
 SUCCEEDED = Outcome(JobOrderStatus.SUCCESS, SUCCESS_MESSAGE)
 
 
-def _recalculate(claimed: ClaimedOrder, *, job: RecalculationJob, actor: Actor) -> None:
-    """Raises DomainError when the order may not be recalculated; any other error is a bug."""
-    if claimed.order is None:
-        raise order_not_found(claimed.order_number)
-    recalculate_locked_order(
-        claimed.order,
-        tenant=job.tenant,
-        deliveries=_deliveries(claimed, tenant_id=job.tenant_id, actor=actor),
-        actor=actor,
-        source=DeliverySource.PACKING_EVENTS,
-    )
+def _recalculated(claimed: ClaimedOrder, *, job: RecalculationJob, actor: Actor, packing: "PackingRecords") -> Outcome:
+    """SUCCEEDED, or the failure when the rules refuse the order (before anything of it is written); any other
+    error is a bug, and raised."""
+    try:
+        if claimed.order is None:
+            raise order_not_found(claimed.order_number)
+        recalculate_locked_order(
+            claimed.order,
+            tenant=job.tenant,
+            deliveries=partial(_deliveries, claimed, packing=packing, actor=actor),
+            actor=actor,
+            source=DeliverySource.PACKING_EVENTS,
+        )
+    except DomainError as error:
+        return _failure(error, claimed, job)
+    return SUCCEEDED
 
 
 def _failure(error: Exception, claimed: ClaimedOrder, job: RecalculationJob) -> Outcome:
@@ -643,8 +669,17 @@ def _failure(error: Exception, claimed: ClaimedOrder, job: RecalculationJob) -> 
     return Outcome(JobOrderStatus.FAILURE, INTERNAL_ERROR_MESSAGE, FailureReason.INTERNAL)
 
 
-def _record_outcome(row_id: int, outcome: Outcome, *, only_pending: bool = False) -> None:
-    rows = RecalculationJobOrder.objects.filter(pk=row_id)
+def _record_outcomes(outcomes: list[tuple[ClaimedOrder, Outcome]]) -> None:
+    """One UPDATE per distinct outcome: one for a batch whose orders all succeeded."""
+    rows_by_outcome: dict[Outcome, list[int]] = {}
+    for claimed, outcome in outcomes:
+        rows_by_outcome.setdefault(outcome, []).append(claimed.row_id)
+    for outcome, row_ids in rows_by_outcome.items():
+        _record_outcome(row_ids, outcome)
+
+
+def _record_outcome(row_ids: list[int], outcome: Outcome, *, only_pending: bool = False) -> None:
+    rows = RecalculationJobOrder.objects.filter(pk__in=row_ids)
     if only_pending:  # the row's lock went with the order's transaction: another worker may have done it since
         rows = rows.filter(status=JobOrderStatus.PENDING)
     rows.update(status=outcome.status, message=outcome.message, reason=outcome.reason, updated=timezone.now())
@@ -671,20 +706,33 @@ def job_actor(job: RecalculationJob) -> Actor:
     )
 
 
-def _deliveries(claimed: ClaimedOrder, *, tenant_id: int, actor: Actor) -> Callable[[dict], list[Delivery]]:
-    """The delivered amounts the order's packing events make of the entries the actor may change.
+@dataclass(frozen=True)
+class PackingRecords:
+    """What the packing events of a batch's orders say, and when their amounts were set by hand, read for all of
+    them at once.
 
-    Called under the order's lock, so that no event can arrive unseen while the order is recalculated
+    Read under the orders' locks, so that no event can arrive unseen while an order is recalculated
     (see `_lock_order_of_event`).
     """
 
-    def of(document: dict) -> list[Delivery]:
-        events = _packed_amounts(tenant_id, claimed.order_number)
-        if not events:
-            return []
-        return delivered_amounts(_entry_refs(document, actor), events, delivered_by_hand_at(claimed.order.pk))
+    events: dict[str, list[PackedAmounts]]  # by order number
+    set_by_hand_at: dict[int, dict[str, datetime]]  # by order pk, then entry id
 
-    return of
+
+def _packing_records(claimed: list[ClaimedOrder], *, tenant_id: int) -> PackingRecords:
+    order_numbers = [row.order_number for row in claimed if row.order is not None]
+    events = _packed_amounts(tenant_id, order_numbers) if order_numbers else {}
+    with_events = [row.order.pk for row in claimed if row.order is not None and row.order_number in events]
+    return PackingRecords(events, delivered_by_hand_at(with_events) if with_events else {})
+
+
+def _deliveries(claimed: ClaimedOrder, document: dict, *, packing: PackingRecords, actor: Actor) -> list[Delivery]:
+    """The delivered amounts the order's packing events make of the entries of `document` the actor may change."""
+    events = packing.events.get(claimed.order_number)
+    if not events:
+        return []
+    by_hand = packing.set_by_hand_at.get(claimed.order.pk, {})
+    return delivered_amounts(_entry_refs(document, actor), events, by_hand)
 
 
 def _entry_refs(document: dict, actor: Actor) -> list[EntryRef]:
@@ -695,14 +743,15 @@ def _entry_refs(document: dict, actor: Actor) -> list[EntryRef]:
     ]
 
 
-def _packed_amounts(tenant_id: int, order_number: str) -> list[PackedAmounts]:
-    events = PackingEvent.objects.filter(tenant_id=tenant_id, order_number=order_number)
-    return [
-        PackedAmounts(product_id, unit, packed, canceled, received)
-        for product_id, unit, packed, canceled, received in events.values_list(
-            "product_id", "unit", "packed_amount", "canceled_amount", "received"
-        )
-    ]
+def _packed_amounts(tenant_id: int, order_numbers: list[str]) -> dict[str, list[PackedAmounts]]:
+    """The orders' packing events, by order number (orders without any are left out)."""
+    events = PackingEvent.objects.filter(tenant_id=tenant_id, order_number__in=order_numbers)
+    by_order: dict[str, list[PackedAmounts]] = {}
+    for order_number, *amounts in events.values_list(
+        "order_number", "product_id", "unit", "packed_amount", "canceled_amount", "received"
+    ):
+        by_order.setdefault(order_number, []).append(PackedAmounts(*amounts))
+    return by_order
 
 
 def _failure_message(error: DomainError) -> str:

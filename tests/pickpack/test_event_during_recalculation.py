@@ -50,15 +50,15 @@ def test_recalculation_reads_the_events_after_locking_the_order(tenant, monkeypa
         tenant=tenant, event=packing_event_from(event_body(order, event_id="first")), actor=ACTOR
     )
     steps = []
-    real_claim, real_packed_amounts = services._claim_next_row, services._packed_amounts
+    real_claim, real_packed_amounts = services._claim_next_rows, services._packed_amounts
 
-    def claim(*args, **kwargs):  # the job row and its order's lock
+    def claim(*args, **kwargs):  # the job rows and their orders' locks
         claimed = real_claim(*args, **kwargs)
-        if claimed is not None:
+        if claimed:
             steps.append("lock")
         return claimed
 
-    monkeypatch.setattr(services, "_claim_next_row", claim)
+    monkeypatch.setattr(services, "_claim_next_rows", claim)
     monkeypatch.setattr(services, "_packed_amounts", lambda *a: steps.append("events") or real_packed_amounts(*a))
     monkeypatch.setattr(services, "enqueue_job", lambda job_id: None)
     job = services.create_recalculation_job(tenant=tenant, job_type="MANUAL", order_ids=[order.order_id], actor=ACTOR)

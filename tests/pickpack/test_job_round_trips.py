@@ -11,6 +11,7 @@ from orders import events
 from orders.actors import Actor
 from orders.models import ChangeRecord, Order, OrderEvent, OrderEventType
 from orders.services import patch_order
+from orders.statuses import OrderStatus
 from pickpack import services
 from pickpack.inputs import packing_event_from
 from pickpack.models import FailureReason, JobOrderStatus, JobStatus, JobType, RecalculationJob
@@ -18,9 +19,11 @@ from pickpack.models import FailureReason, JobOrderStatus, JobStatus, JobType, R
 from .conftest import create_demo_orders, event_body
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-# Per order: the row and its order's lock (two statements on SQLite), the packing events, the amounts set by hand,
-# the order, its entry rows, its change record, the webhook subscriptions, its events (one INSERT), the job row.
-STATEMENTS_PER_ORDER = 9 if connection.vendor == "postgresql" else 10
+# Per order: the order and its entry rows. Per transaction of orders: the rows and their orders' locks (two statements
+# on SQLite), the packing events, the amounts set by hand, the change records, the webhook subscriptions, the events
+# and the rows' outcome.
+STATEMENTS_PER_ORDER = 2
+STATEMENTS_PER_TRANSACTION = 7 if connection.vendor == "postgresql" else 8
 TRANSACTION_CONTROL = ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")  # SQLite's are logged, PostgreSQL's not
 ACTOR = Actor(label="test")
 
@@ -52,21 +55,23 @@ def packed_job(orders: list[Order]) -> RecalculationJob:
 
 
 @pytest.mark.django_db(transaction=True)  # each order's transaction is then its own, not a savepoint in the test's
-def test_run_recalculation_job_sends_few_statements_per_order_and_no_savepoint(tenant):
-    # given
-    orders = create_demo_orders(tenant, 4)
+def test_run_recalculation_job_sends_few_statements_per_order_and_no_savepoint(tenant, monkeypatch):
+    # given: seven orders, done three to a transaction
+    monkeypatch.setattr(services, "ORDERS_PER_TRANSACTION", 3)
+    orders = create_demo_orders(tenant, 7)
     job = packed_job(orders)
     # when
     with CaptureQueriesContext(connection) as queries:
         services.run_recalculation_job(job.job_id)
     # then
     statements = [query["sql"] for query in queries.captured_queries if query["sql"] not in TRANSACTION_CONTROL]
-    per_order = [sql for sql in statements if "pickpack_packingevent" in sql]
-    assert len(per_order) == len(orders)
+    packing_event_reads = [sql for sql in statements if "pickpack_packingevent" in sql]
+    assert len(packing_event_reads) == 3
     assert not [sql for sql in statements if "SAVEPOINT" in sql]
-    fixed = 14  # the job's own reads, its batches, its end, the session's settings
-    assert len(statements) <= STATEMENTS_PER_ORDER * len(orders) + fixed
+    fixed = 14  # the job's own reads, its windows, its end, the session's settings
+    assert len(statements) <= STATEMENTS_PER_ORDER * len(orders) + STATEMENTS_PER_TRANSACTION * 3 + fixed
     assert all(stored(order).version == 2 for order in orders)
+    assert OrderEvent.objects.filter(order__in=orders, type=OrderEventType.RECALCULATED).count() == len(orders)
 
 
 @pytest.mark.django_db
@@ -88,35 +93,60 @@ def test_run_recalculation_job_writes_an_order_as_the_write_path_does(tenant):
 
 
 @pytest.mark.django_db
-def test_run_recalculation_job_leaves_nothing_of_an_order_that_failed_after_its_write(tenant):
-    # given: a bug that strikes the first order after the order itself was written
-    orders = create_demo_orders(tenant, 2)
+@pytest.mark.parametrize("faulty", [0, 1, 2])
+def test_run_recalculation_job_leaves_nothing_of_an_order_that_failed_after_its_write(tenant, faulty):
+    # given: a bug that strikes one order of a transaction's three after the order itself was written
+    orders = create_demo_orders(tenant, 3)
     job = packed_job(orders)
     real = events.order_recalculated
-    calls = []
 
-    def failing_once(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
+    def failing_for_one(order, **kwargs):
+        if order.pk == orders[faulty].pk:
             raise RuntimeError("bug")
-        return real(*args, **kwargs)
+        return real(order, **kwargs)
 
     # when
-    with mock.patch.object(events, "order_recalculated", failing_once):
+    with mock.patch.object(events, "order_recalculated", failing_for_one):
         services.run_recalculation_job(job.job_id)
-    # then: the first order is as it was, its failure recorded; the second one is done
+    # then: that order is as it was, its failure recorded; the others are done, once
     job.refresh_from_db()
-    first, second = job.order_rows.order_by("pk")
-    assert (first.status, first.reason, first.message) == (
+    rows = list(job.order_rows.order_by("pk"))
+    assert (rows[faulty].status, rows[faulty].reason, rows[faulty].message) == (
         JobOrderStatus.FAILURE,
         FailureReason.INTERNAL,
         services.INTERNAL_ERROR_MESSAGE,
     )
-    assert second.status == JobOrderStatus.SUCCESS
-    assert [stored(order).version for order in orders] == [1, 2]
-    assert not OrderEvent.objects.filter(order=orders[0], type=OrderEventType.DELIVERED).exists()
-    assert not ChangeRecord.objects.filter(order=orders[0], operation="recalculation").exists()
+    assert [row.status for row in rows if row != rows[faulty]] == [JobOrderStatus.SUCCESS] * 2
+    assert [stored(order).version for order in orders] == [1 if index == faulty else 2 for index in range(3)]
+    delivered = OrderEvent.objects.filter(order__in=orders, type=OrderEventType.DELIVERED)
+    assert sorted(delivered.values_list("order_id", flat=True)) == sorted(
+        order.pk for index, order in enumerate(orders) if index != faulty
+    )
+    recorded = ChangeRecord.objects.filter(order__in=orders, operation="recalculation")
+    assert sorted(recorded.values_list("order_id", flat=True)) == sorted(
+        order.pk for index, order in enumerate(orders) if index != faulty
+    )
     assert job.job_status == JobStatus.FAILURE
+
+
+@pytest.mark.django_db
+def test_run_recalculation_job_fails_a_refused_order_alone_and_leaves_nothing_of_it(tenant):
+    # given: the middle order of three is COMPLETED, which the job may not change
+    orders = create_demo_orders(tenant, 3)
+    job = packed_job(orders)
+    Order.objects.filter(pk=orders[1].pk).update(status=OrderStatus.COMPLETED)
+    # when
+    services.run_recalculation_job(job.job_id)
+    # then
+    rows = list(job.order_rows.order_by("pk"))
+    assert [(row.status, row.reason) for row in rows] == [
+        (JobOrderStatus.SUCCESS, ""),
+        (JobOrderStatus.FAILURE, FailureReason.COMPLETED),
+        (JobOrderStatus.SUCCESS, ""),
+    ]
+    assert [stored(order).version for order in orders] == [2, 1, 2]
+    assert not OrderEvent.objects.filter(order=orders[1], type__in=["DELIVERED", "RECALCULATED"]).exists()
+    assert not ChangeRecord.objects.filter(order=orders[1], operation="recalculation").exists()
 
 
 @pytest.mark.django_db

@@ -100,24 +100,36 @@ def test_run_recalculation_job_twice_recalculates_each_order_once(orders, not_qu
     assert OrderEvent.objects.filter(type=OrderEventType.RECALCULATED).count() == len(orders)
 
 
-def test_recalculate_next_order_takes_pending_rows_in_order_then_none(orders, not_queued):
+def test_recalculate_next_orders_takes_pending_rows_in_order_then_none(orders, not_queued):
     # given
     job = new_job(orders[:3])
     first, *_, last = job.order_rows.order_by("pk").values_list("pk", flat=True)
     # when
-    taken = [services.recalculate_next_order(job, first=first, last=last, actor=ACTOR) for _ in range(4)]
+    taken = [services.recalculate_next_orders(job, first=first, last=last, actor=ACTOR, limit=1) for _ in range(4)]
     # then
     assert taken == [first, first + 1, last, None]
     assert [stored(order).version for order in orders[:3]] == [2, 2, 2]
 
 
-def test_recalculate_next_order_skips_a_row_already_done(order, not_queued):
+def test_recalculate_next_orders_takes_up_to_its_limit_in_one_call(orders, not_queued):
+    # given
+    job = new_job(orders[:5])
+    first, _, third, *_, last = job.order_rows.order_by("pk").values_list("pk", flat=True)
+    # when
+    taken = [services.recalculate_next_orders(job, first=first, last=last, actor=ACTOR, limit=3) for _ in range(3)]
+    # then: the first three rows, then the two left, then none
+    assert taken == [third, last, None]
+    assert statuses(job) == ["SUCCESS"] * 5
+    assert [stored(order).version for order in orders[:5]] == [2] * 5
+
+
+def test_recalculate_next_orders_skips_a_row_already_done(order, not_queued):
     # given
     job = new_job([order])
     row = job.order_rows.get()
-    services.recalculate_next_order(job, first=row.pk, last=row.pk, actor=ACTOR)
+    services.recalculate_next_orders(job, first=row.pk, last=row.pk, actor=ACTOR, limit=1)
     # when
-    taken = services.recalculate_next_order(job, first=row.pk, last=row.pk, actor=ACTOR)
+    taken = services.recalculate_next_orders(job, first=row.pk, last=row.pk, actor=ACTOR, limit=1)
     # then
     assert taken is None
     assert stored(order).version == 2
@@ -154,9 +166,15 @@ def test_run_recalculation_job_records_unappliable_events_as_failure(order, not_
 def test_run_recalculation_job_records_an_unexpected_error_and_goes_on(orders, not_queued):
     # given
     job = new_job(orders[:2])
-    failing_once = mock.Mock(side_effect=[RuntimeError("bug"), stored(orders[1])])
+    real = services.recalculate_locked_order
+
+    def failing_for_the_first(order, **kwargs):
+        if order.pk == orders[0].pk:
+            raise RuntimeError("bug")
+        return real(order, **kwargs)
+
     # when
-    with mock.patch.object(services, "recalculate_locked_order", failing_once):
+    with mock.patch.object(services, "recalculate_locked_order", failing_for_the_first):
         services.run_recalculation_job(job.job_id)
     # then
     job.refresh_from_db()
@@ -233,19 +251,20 @@ def test_run_recalculation_job_of_an_unknown_or_finished_job_does_nothing(orders
 
 
 def test_run_recalculation_job_walks_every_batch(tenant, not_queued, monkeypatch):
-    # given batches of 2 rows, and every claim recorded
+    # given windows of 2 rows, transactions of one order, and every claim recorded
     monkeypatch.setattr(services, "JOB_BATCH_SIZE", 2)
+    monkeypatch.setattr(services, "ORDERS_PER_TRANSACTION", 1)
     orders = create_demo_orders(tenant, 5)
     job = new_job(orders)
     claims = []
-    claim = services.recalculate_next_order
+    claim = services.recalculate_next_orders
 
-    def recorded(job, *, first, last=None, actor, wait=False):
-        row_id = claim(job, first=first, last=last, actor=actor, wait=wait)
+    def recorded(job, *, first, last=None, actor, wait=False, limit):
+        row_id = claim(job, first=first, last=last, actor=actor, wait=wait, limit=limit)
         claims.append((first, last, wait, row_id))
         return row_id
 
-    monkeypatch.setattr(services, "recalculate_next_order", recorded)
+    monkeypatch.setattr(services, "recalculate_next_orders", recorded)
     # when
     services.run_recalculation_job(job.job_id)
     # then
@@ -272,14 +291,14 @@ def test_take_over_waits_for_each_row_left_pending_from_the_start(orders, not_qu
     # given a job whose three rows a first pass left PENDING (as when other workers held them)
     job = new_job(orders[:3])
     claims = []
-    claim = services.recalculate_next_order
+    claim = services.recalculate_next_orders
 
-    def recorded(job, *, first, last=None, actor, wait=False):
-        row_id = claim(job, first=first, last=last, actor=actor, wait=wait)
+    def recorded(job, *, first, last=None, actor, wait=False, limit):
+        row_id = claim(job, first=first, last=last, actor=actor, wait=wait, limit=limit)
         claims.append((first, last, wait, row_id))
         return row_id
 
-    monkeypatch.setattr(services, "recalculate_next_order", recorded)
+    monkeypatch.setattr(services, "recalculate_next_orders", recorded)
     # when
     services._take_over_held_orders(job, actor=ACTOR)
     # then: from the first row on, waiting for each, each next wait just above the row taken
@@ -297,7 +316,7 @@ def test_finish_job_if_done_waits_for_pending_orders(orders, not_queued):
     # given
     job = new_job(orders[:2])
     row_id = job.order_rows.first().pk
-    services.recalculate_next_order(job, first=row_id, last=row_id, actor=ACTOR)
+    services.recalculate_next_orders(job, first=row_id, last=row_id, actor=ACTOR, limit=1)
     # when
     services.finish_job_if_done(job)
     # then
@@ -366,7 +385,7 @@ def test_orders_needing_recalculation_ignore_other_tenants_events(orders, other_
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks that others skip need PostgreSQL")
-def test_recalculate_next_order_passes_over_a_row_another_worker_holds(tenant, not_queued):
+def test_recalculate_next_orders_passes_over_a_row_another_worker_holds(tenant, not_queued):
     # given
     orders = create_demo_orders(tenant, 2)
     job = new_job(orders)
@@ -385,7 +404,7 @@ def test_recalculate_next_order_passes_over_a_row_another_worker_holds(tenant, n
     locked.wait(10)
     # when
     try:
-        taken = services.recalculate_next_order(job, first=held, last=free, actor=ACTOR)
+        taken = services.recalculate_next_orders(job, first=held, last=free, actor=ACTOR, limit=2)
     finally:
         release.set()
         thread.join()
