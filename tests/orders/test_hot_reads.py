@@ -479,12 +479,6 @@ def test_the_hot_routes_are_django_routes():
     assert sum(django_route(path) is not None for path in paths) > 50
 
 
-def test_every_api_url_is_routed_as_django_routes_it():
-    # Any URL pattern added to the API is compared here.
-    for path in api_paths():
-        assert hot_reads.hot_route(path) == django_route(path), path
-
-
 @pytest.mark.parametrize(
     "path_of",
     [
