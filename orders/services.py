@@ -469,7 +469,11 @@ def _write_order(
     delivery_source: str,
     status_reason: str = "",
 ) -> Order:
-    """Check, change, validate, price, store and record a write of `order`, locked in the current transaction."""
+    """Check, change, validate, price, store and record a write of `order`, locked in the current transaction.
+
+    Every refusal (a DomainError) comes before the first statement that writes: a recalculation job relies on it to
+    fail a refused order alone in a transaction of several, without a savepoint.
+    """
     rows_before = entry_rows(order)
     columns_before = _column_values(order)
     _check_version(order, expected_version)
