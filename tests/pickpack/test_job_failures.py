@@ -1,0 +1,143 @@
+"""How a recalculation job's transaction of orders fails: claim errors, bugs, refusals, and the rows' outcomes."""
+
+import logging
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.db import ProgrammingError
+from django.utils import timezone
+
+from orders.actors import Actor
+from orders.models import Order
+from orders.services import transition_order
+from pickpack import services
+from pickpack.inputs import NewPackingEvent
+from pickpack.models import FailureReason, JobOrderStatus, JobStatus, JobType, RecalculationJob, RecalculationJobOrder
+
+ACTOR = Actor(label="test")
+
+
+@pytest.fixture
+def not_queued():
+    """Jobs are created but no task is queued: the tests run them themselves."""
+    with mock.patch.object(services, "enqueue_job"):
+        yield
+
+
+def job_of(orders: list[Order], actor: Actor = ACTOR) -> RecalculationJob:
+    """A MANUAL job of the orders, started by `actor`, with its rows added as its first task adds them."""
+    job = services.create_recalculation_job(
+        tenant=orders[0].tenant, job_type=JobType.MANUAL, order_ids=[order.order_id for order in orders], actor=actor
+    )
+    services.select_job_orders(job)
+    return job
+
+
+def rows(job: RecalculationJob) -> list[tuple[str, str, str]]:
+    """(status, reason, message) of each of the job's rows, in row order."""
+    return list(job.order_rows.order_by("pk").values_list("status", "reason", "message"))
+
+
+@pytest.mark.usefixtures("not_queued")
+def test_a_claim_that_fails_comes_out_of_the_run_and_leaves_every_order_pending(orders):
+    # given: a job of two orders whose claim of rows the database refuses, before any row is taken
+    job = job_of(orders[:2])
+    refused = ProgrammingError("relation pickpack_recalculationjoborder is not there")
+    # when
+    with (
+        mock.patch.object(services, "_claim_next_rows", side_effect=refused),
+        pytest.raises(ProgrammingError, match="is not there"),
+    ):
+        services.run_recalculation_job(job.job_id)
+    # then: the error is the task's, not taken for "no order left"; nothing was recorded of either order
+    job.refresh_from_db()
+    waiting = ("PENDING", "", "Order waiting for recalculation")
+    assert rows(job) == [waiting, waiting]
+    assert (job.job_status, job.finished_at) == ("IN_PROGRESS", None)
+    assert [Order.objects.get(pk=order.pk).version for order in orders[:2]] == [1, 1]
+
+
+@pytest.mark.usefixtures("not_queued")
+def test_a_failure_recorded_after_the_rollback_leaves_alone_an_order_another_worker_did_meanwhile(orders):
+    # given: a bug in one order's recalculation, and another worker that takes the order's row as soon as this
+    # worker's transaction is rolled back (its lock gone) and records it done before this worker records the failure
+    job = job_of(orders[:1])
+    row = job.order_rows.get()
+    real_failure = services._failure
+
+    def done_meanwhile(error, claimed, job):
+        RecalculationJobOrder.objects.filter(pk=row.pk).update(
+            status="SUCCESS", message="Order recalculated successfully", updated=timezone.now()
+        )
+        return real_failure(error, claimed, job)
+
+    # when
+    with (
+        mock.patch.object(services, "recalculate_locked_order", side_effect=RuntimeError("bug")),
+        mock.patch.object(services, "_failure", done_meanwhile),
+    ):
+        taken = services.recalculate_next_orders(job, first=row.pk, last=row.pk, actor=ACTOR, limit=1)
+    # then: the other worker's outcome stands
+    assert taken == row.pk
+    assert rows(job) == [("SUCCESS", "", "Order recalculated successfully")]
+
+
+@pytest.mark.usefixtures("not_queued")
+def test_an_unexpected_error_is_logged_with_the_order_and_the_job(orders, caplog):
+    # given: a bug in the recalculation of the job's one order
+    job = job_of(orders[:1])
+    bug = RuntimeError("bug in the rules")
+    # when
+    with (
+        mock.patch.object(services, "recalculate_locked_order", side_effect=bug),
+        caplog.at_level(logging.ERROR, logger="pickpack.services"),
+    ):
+        services.run_recalculation_job(job.job_id)
+    # then: staff read "internal error, see the worker's log", and the log says which order of which job, and why
+    assert rows(job) == [
+        (
+            "FAILURE",
+            "INTERNAL",
+            "The order could not be recalculated because of an internal error; see the worker's log.",
+        )
+    ]
+    [record] = [record for record in caplog.records if record.name == "pickpack.services"]
+    assert record.levelno == logging.ERROR
+    assert record.getMessage() == f"Recalculating order {orders[0].order_id} in job {job.job_id} failed"
+    assert record.exc_info[1] is bug
+
+
+@pytest.mark.usefixtures("not_queued")
+def test_a_completed_order_a_job_may_change_fails_as_refused_when_its_events_do_not_apply(orders):
+    # given: a COMPLETED order with a packing event in a unit its entries, now sold by the hour, cannot take, and a job
+    # started with the right to change COMPLETED orders
+    order = orders[0]
+    entry = order.document["entries"][0]
+    services.record_packing_event(
+        tenant=order.tenant,
+        event=NewPackingEvent(
+            event_id="p1",
+            order_number=order.order_id,
+            product_id=entry["product"]["id"],
+            unit=entry["measurementUnit"]["unit"],
+            timestamp=timezone.now(),
+            site="main",
+            packed_amount=Decimal(1),
+        ),
+        actor=ACTOR,
+    )
+    transition_order(tenant=order.tenant, order_id=order.order_id, status="CONFIRMED", actor=ACTOR)
+    transition_order(tenant=order.tenant, order_id=order.order_id, status="COMPLETED", actor=ACTOR)
+    stored = Order.objects.get(pk=order.pk)
+    hours = [{**entry, "measurementUnit": {"unit": "HUR"}} for entry in stored.document["entries"]]
+    Order.objects.filter(pk=order.pk).update(document={**stored.document, "entries": hours})
+    job = job_of([order], Actor(label="user:anna", may_change_completed=True))
+    # when
+    services.run_recalculation_job(job.job_id)
+    # then: refused by the rules, not for being COMPLETED (this job may change COMPLETED orders)
+    [(status, reason, message)] = rows(job)
+    assert (status, reason) == (JobOrderStatus.FAILURE, FailureReason.REFUSED)
+    assert "Cannot convert" in message
+    job.refresh_from_db()
+    assert job.job_status == JobStatus.FAILURE
