@@ -2,6 +2,7 @@
 
 import random
 from datetime import datetime
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,6 +15,8 @@ from orders.models import Order
 from orders.scopes import PICKPACK_MANAGE, PICKPACK_VIEW
 from orders.services import create_order
 from orders.staff.access import MANAGE_JOBS, VIEW_JOBS, VIEW_ORDERS, VIEW_PACKING_EVENTS
+from pickpack import services
+from pickpack.models import JobType, RecalculationJob
 
 from ..conftest import ApiSession
 from ..staff import PASSWORD, permission
@@ -58,6 +61,18 @@ def event_body(order: Order, *, event_id: str, entry: int = 0, **fields) -> dict
     } | fields
 
 
+def new_job(orders: list[Order]) -> RecalculationJob:
+    """A MANUAL job of the orders as its tasks find it once the first one has added its rows."""
+    job = services.create_recalculation_job(
+        tenant=orders[0].tenant,
+        job_type=JobType.MANUAL,
+        order_ids=[order.order_id for order in orders],
+        actor=Actor(label="test"),
+    )
+    services.select_job_orders(job)
+    return job
+
+
 def assert_error(response, status: int, error_type: str, field: str | None = None) -> dict:
     """The response is an error in the contract's shape, naming `field` when given."""
     assert response.status_code == status, response
@@ -67,6 +82,13 @@ def assert_error(response, status: int, error_type: str, field: str | None = Non
     if field is not None:
         assert field in [detail["field"] for detail in body["details"]], body
     return body
+
+
+@pytest.fixture
+def not_queued():
+    """Jobs are created but no task is queued: the test runs them itself."""
+    with mock.patch.object(services, "enqueue_job") as enqueue:
+        yield enqueue
 
 
 @pytest.fixture

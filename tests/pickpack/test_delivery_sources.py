@@ -15,7 +15,8 @@ from orders.services import record_deliveries
 from pickpack import services
 from pickpack.packing import EntryRef, PackedAmounts, delivered_amounts
 
-from .test_recalculation import new_job, not_queued, packed, stored  # noqa: F401 (not_queued: a fixture)
+from .conftest import new_job
+from .test_recalculation import packed, stored
 
 CLERK = Actor(label="user:anna")
 NOW = timezone.now()

@@ -14,28 +14,12 @@ from orders.models import Order, OrderEvent, OrderEventType
 from orders.services import transition_order
 from pickpack import services, tasks
 from pickpack.inputs import NewPackingEvent
-from pickpack.models import JobOrderStatus, JobStatus, JobType, RecalculationJob, RecalculationJobOrder
+from pickpack.models import JobOrderStatus, JobStatus, RecalculationJob, RecalculationJobOrder
 from pickpack.selectors import orders_needing_recalculation
 
-from .conftest import create_demo_orders
+from .conftest import create_demo_orders, new_job
 
 ACTOR = Actor(label="test")
-
-
-@pytest.fixture
-def not_queued():
-    """Jobs are created but no task is queued: the test runs them itself."""
-    with mock.patch.object(services, "enqueue_job") as enqueue:
-        yield enqueue
-
-
-def new_job(orders: list[Order]) -> RecalculationJob:
-    """A MANUAL job of the orders as its tasks find it once the first one has added its rows."""
-    job = services.create_recalculation_job(
-        tenant=orders[0].tenant, job_type=JobType.MANUAL, order_ids=[order.order_id for order in orders], actor=ACTOR
-    )
-    services.select_job_orders(job)
-    return job
 
 
 def packed(order: Order, *, event_id: str, amount: str, unit: str, entry: int = 0, canceled: str = "0") -> None:
@@ -54,6 +38,21 @@ def packed(order: Order, *, event_id: str, amount: str, unit: str, entry: int = 
         ),
         actor=ACTOR,
     )
+
+
+@pytest.fixture
+def claims(monkeypatch) -> list[tuple]:
+    """Every call of recalculate_next_orders, as (first, last, wait, the row id it returned)."""
+    recorded = []
+    claim = services.recalculate_next_orders
+
+    def recording(job, *, first, last=None, actor, wait=False, limit):
+        row_id = claim(job, first=first, last=last, actor=actor, wait=wait, limit=limit)
+        recorded.append((first, last, wait, row_id))
+        return row_id
+
+    monkeypatch.setattr(services, "recalculate_next_orders", recording)
+    return recorded
 
 
 def statuses(job: RecalculationJob) -> list[str]:
@@ -250,21 +249,12 @@ def test_run_recalculation_job_of_an_unknown_or_finished_job_does_nothing(orders
     assert statuses(job) == ["PENDING"]
 
 
-def test_run_recalculation_job_walks_every_batch(tenant, not_queued, monkeypatch):
+def test_run_recalculation_job_walks_every_batch(tenant, not_queued, monkeypatch, claims):
     # given windows of 2 rows, transactions of one order, and every claim recorded
     monkeypatch.setattr(services, "JOB_BATCH_SIZE", 2)
     monkeypatch.setattr(services, "ORDERS_PER_TRANSACTION", 1)
     orders = create_demo_orders(tenant, 5)
     job = new_job(orders)
-    claims = []
-    claim = services.recalculate_next_orders
-
-    def recorded(job, *, first, last=None, actor, wait=False, limit):
-        row_id = claim(job, first=first, last=last, actor=actor, wait=wait, limit=limit)
-        claims.append((first, last, wait, row_id))
-        return row_id
-
-    monkeypatch.setattr(services, "recalculate_next_orders", recorded)
     # when
     services.run_recalculation_job(job.job_id)
     # then
@@ -287,18 +277,9 @@ def test_run_recalculation_job_walks_every_batch(tenant, not_queued, monkeypatch
     ]
 
 
-def test_take_over_waits_for_each_row_left_pending_from_the_start(orders, not_queued, monkeypatch):
+def test_take_over_waits_for_each_row_left_pending_from_the_start(orders, not_queued, claims):
     # given a job whose three rows a first pass left PENDING (as when other workers held them)
     job = new_job(orders[:3])
-    claims = []
-    claim = services.recalculate_next_orders
-
-    def recorded(job, *, first, last=None, actor, wait=False, limit):
-        row_id = claim(job, first=first, last=last, actor=actor, wait=wait, limit=limit)
-        claims.append((first, last, wait, row_id))
-        return row_id
-
-    monkeypatch.setattr(services, "recalculate_next_orders", recorded)
     # when
     services._take_over_held_orders(job, actor=ACTOR)
     # then: from the first row on, waiting for each, each next wait just above the row taken

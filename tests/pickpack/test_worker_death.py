@@ -14,28 +14,12 @@ from django.utils import timezone
 from orders.actors import Actor
 from orders.models import Order
 from pickpack import services, tasks
-from pickpack.models import JobOrderStatus, JobStatus, JobType, RecalculationJob, RecalculationJobOrder
+from pickpack.models import JobOrderStatus, JobStatus, RecalculationJob, RecalculationJobOrder
 
-from .conftest import create_demo_orders
+from .conftest import create_demo_orders, new_job
 
 ACTOR = Actor(label="test")
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and sessions of PostgreSQL")
-
-
-@pytest.fixture
-def not_queued():
-    """Jobs are created but no task is queued: the test runs them itself."""
-    with mock.patch.object(services, "enqueue_job") as enqueue:
-        yield enqueue
-
-
-def new_job(orders: list[Order]) -> RecalculationJob:
-    """A MANUAL job of the orders as its tasks find it once the first one has added its rows."""
-    job = services.create_recalculation_job(
-        tenant=orders[0].tenant, job_type=JobType.MANUAL, order_ids=[order.order_id for order in orders], actor=ACTOR
-    )
-    services.select_job_orders(job)
-    return job
 
 
 def versions(orders: list[Order]) -> list[int]:
