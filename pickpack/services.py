@@ -405,12 +405,12 @@ def _order_not_found(order_id: str) -> str:
 
 
 def run_recalculation_job(job_id: str) -> None:
-    """Recalculate the job's PENDING orders one by one, then finish the job.
+    """Recalculate the job's PENDING orders, up to ORDERS_PER_TRANSACTION at a time, then finish the job.
 
     Safe to run twice at once and to re-run after a crash: each order is taken under a row lock and only while
-    PENDING, and is recalculated and marked done in one transaction. The rows other workers hold are passed over
-    first, then waited for: the task ends only when no order is left, so a worker that dies mid-job leaves its order
-    to every live task of the job.
+    PENDING, and is recalculated and marked done in the same transaction. The rows other workers hold are passed
+    over first, then waited for: the task ends only when no order is left, so a worker that dies mid-job leaves its
+    orders to every live task of the job.
     """
     job = RecalculationJob.objects.select_related("tenant").filter(job_id=job_id).first()
     if job is None or job.job_status != JobStatus.IN_PROGRESS:
@@ -587,6 +587,19 @@ class ClaimedOrder:
     order: Order | None
 
 
+@dataclass(frozen=True)
+class PackingRecords:
+    """What the packing events of a batch's orders say, and when their amounts were set by hand, read for all of
+    them at once.
+
+    Read under the orders' locks, so that no event can arrive unseen while an order is recalculated
+    (see `_lock_order_of_event`).
+    """
+
+    events: dict[str, list[PackedAmounts]]  # by order number
+    set_by_hand_at: dict[int, dict[str, datetime]]  # by order pk, then entry id
+
+
 def _claim_next_rows(
     job: RecalculationJob, first: int, last: int | None, *, wait: bool, limit: int
 ) -> list[ClaimedOrder]:
@@ -643,7 +656,7 @@ class Outcome:
 SUCCEEDED = Outcome(JobOrderStatus.SUCCESS, SUCCESS_MESSAGE)
 
 
-def _recalculated(claimed: ClaimedOrder, *, job: RecalculationJob, actor: Actor, packing: "PackingRecords") -> Outcome:
+def _recalculated(claimed: ClaimedOrder, *, job: RecalculationJob, actor: Actor, packing: PackingRecords) -> Outcome:
     """SUCCEEDED, or the failure when the rules refuse the order (before anything of it is written); any other
     error is a bug, and raised."""
     try:
@@ -704,19 +717,6 @@ def job_actor(job: RecalculationJob) -> Actor:
         id=job.job_id,
         name=f"Recalculation job {job.job_id} (started by {job.created_by or 'the system'})",
     )
-
-
-@dataclass(frozen=True)
-class PackingRecords:
-    """What the packing events of a batch's orders say, and when their amounts were set by hand, read for all of
-    them at once.
-
-    Read under the orders' locks, so that no event can arrive unseen while an order is recalculated
-    (see `_lock_order_of_event`).
-    """
-
-    events: dict[str, list[PackedAmounts]]  # by order number
-    set_by_hand_at: dict[int, dict[str, datetime]]  # by order pk, then entry id
 
 
 def _packing_records(claimed: list[ClaimedOrder], *, tenant_id: int) -> PackingRecords:
