@@ -39,6 +39,24 @@ def rows(job: RecalculationJob) -> list[tuple[str, str, str]]:
     return list(job.order_rows.order_by("pk").values_list("status", "reason", "message"))
 
 
+def packed(order: Order, *, event_id: str) -> None:
+    """A packing event of 1 of the order's first entry, in the entry's unit."""
+    entry = order.document["entries"][0]
+    services.record_packing_event(
+        tenant=order.tenant,
+        event=NewPackingEvent(
+            event_id=event_id,
+            order_number=order.order_id,
+            product_id=entry["product"]["id"],
+            unit=entry["measurementUnit"]["unit"],
+            timestamp=timezone.now(),
+            site="main",
+            packed_amount=Decimal(1),
+        ),
+        actor=ACTOR,
+    )
+
+
 @pytest.mark.usefixtures("not_queued")
 def test_a_claim_that_fails_comes_out_of_the_run_and_leaves_every_order_pending(orders):
     # given: a job of two orders whose claim of rows the database refuses, before any row is taken
@@ -113,20 +131,7 @@ def test_a_completed_order_a_job_may_change_fails_as_refused_when_its_events_do_
     # given: a COMPLETED order with a packing event in a unit its entries, now sold by the hour, cannot take, and a job
     # started with the right to change COMPLETED orders
     order = orders[0]
-    entry = order.document["entries"][0]
-    services.record_packing_event(
-        tenant=order.tenant,
-        event=NewPackingEvent(
-            event_id="p1",
-            order_number=order.order_id,
-            product_id=entry["product"]["id"],
-            unit=entry["measurementUnit"]["unit"],
-            timestamp=timezone.now(),
-            site="main",
-            packed_amount=Decimal(1),
-        ),
-        actor=ACTOR,
-    )
+    packed(order, event_id="p1")
     transition_order(tenant=order.tenant, order_id=order.order_id, status="CONFIRMED", actor=ACTOR)
     transition_order(tenant=order.tenant, order_id=order.order_id, status="COMPLETED", actor=ACTOR)
     stored = Order.objects.get(pk=order.pk)
@@ -141,3 +146,61 @@ def test_a_completed_order_a_job_may_change_fails_as_refused_when_its_events_do_
     assert "Cannot convert" in message
     job.refresh_from_db()
     assert job.job_status == JobStatus.FAILURE
+
+
+@pytest.mark.usefixtures("not_queued")
+def test_a_bug_in_one_order_of_a_transaction_leaves_every_order_of_it_done_when_the_call_returns(orders):
+    # given: three orders taken in one transaction, and a bug in the recalculation of the middle one
+    job = job_of(orders[:3])
+    first, _, last = job.order_rows.order_by("pk").values_list("pk", flat=True)
+    real = services.recalculate_locked_order
+
+    def failing_for_the_second(order, **kwargs):
+        if order.pk == orders[1].pk:
+            raise RuntimeError("bug")
+        return real(order, **kwargs)
+
+    # when
+    with mock.patch.object(services, "recalculate_locked_order", failing_for_the_second):
+        taken = services.recalculate_next_orders(job, first=first, last=last, actor=ACTOR, limit=3)
+    # then: the transaction was rolled back and its orders done again one by one before the call returned, not left
+    # PENDING for a later pass
+    assert taken == last
+    internal = "The order could not be recalculated because of an internal error; see the worker's log."
+    assert rows(job) == [
+        ("SUCCESS", "", "Order recalculated successfully"),
+        ("FAILURE", "INTERNAL", internal),
+        ("SUCCESS", "", "Order recalculated successfully"),
+    ]
+    assert [Order.objects.get(pk=order.pk).version for order in orders[:3]] == [2, 1, 2]
+
+
+@pytest.mark.usefixtures("not_queued")
+def test_an_order_deleted_after_its_packing_events_arrived_fails_as_not_found_and_alone(orders):
+    # given: a job of two orders with packing events, the first one deleted since its events arrived
+    packed(orders[0], event_id="p-gone")
+    packed(orders[1], event_id="p-kept")
+    job = job_of(orders[:2])
+    Order.objects.filter(pk=orders[0].pk).delete()
+    # when
+    services.run_recalculation_job(job.job_id)
+    # then: the deleted order's events are no concern of the job; the other order is recalculated with its event
+    assert rows(job) == [
+        ("FAILURE", "NOT_FOUND", f"Order with id {orders[0].order_id} not found."),
+        ("SUCCESS", "", "Order recalculated successfully"),
+    ]
+    assert Order.objects.get(pk=orders[1].pk).document["entries"][0]["deliveredAmount"] == 1
+
+
+@pytest.mark.usefixtures("not_queued")
+def test_a_transaction_reads_the_amounts_set_by_hand_of_only_the_orders_with_packing_events(orders):
+    # given: three orders taken in one transaction, only the first with a packing event
+    packed(orders[0], event_id="p-first")
+    job = job_of(orders[:3])
+    first, _, last = job.order_rows.order_by("pk").values_list("pk", flat=True)
+    # when
+    with mock.patch.object(services, "delivered_by_hand_at", wraps=services.delivered_by_hand_at) as by_hand:
+        services.recalculate_next_orders(job, first=first, last=last, actor=ACTOR, limit=3)
+    # then: one read, of that order alone (the others' deliveries come from no event, so nothing set by hand matters)
+    assert by_hand.call_args_list == [mock.call([orders[0].pk])]
+    assert [status for status, _, _ in rows(job)] == ["SUCCESS"] * 3
