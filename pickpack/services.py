@@ -223,8 +223,8 @@ def retry_failed_orders(*, tenant: Tenant, job_id: str, actor: Actor) -> Recalcu
 def cancel_recalculation_job(*, tenant: Tenant, job_id: str, actor: Actor) -> RecalculationJob:
     """Stop a running job: its orders still PENDING become FAILURE rows, and the job ends FAILURE.
 
-    Workers take only PENDING rows, so they stop after the order each is on (the update waits for those rows' locks)
-    and recalculate nothing more of the job. Raises Conflict when the job has finished already.
+    Workers take only PENDING rows, so they stop after the batch of orders each is on (the update waits for those
+    rows' locks) and recalculate nothing more of the job. Raises Conflict when the job has finished already.
     """
     with transaction.atomic():
         job = get_job(tenant, job_id, actor)
@@ -237,14 +237,24 @@ def cancel_recalculation_job(*, tenant: Tenant, job_id: str, actor: Actor) -> Re
         if job.requested_order_ids is not None:
             _add_requested_orders(job)  # each requested id is listed as cancelled, or as not found
         now = timezone.now()
-        job.order_rows.filter(status=JobOrderStatus.PENDING).update(
-            status=JobOrderStatus.FAILURE, reason=FailureReason.CANCELLED, message=CANCELLED_MESSAGE, updated=now
-        )
+        _cancel_pending_rows(job, at=now)
         job.cancelled_at, job.cancelled_by = now, actor.label
         job.orders_selected, job.requested_order_ids = True, None
         job.save(update_fields=["cancelled_at", "cancelled_by", "orders_selected", "requested_order_ids"])
         finish_job_if_done(job)
     return job
+
+
+def _cancel_pending_rows(job: RecalculationJob, *, at: datetime) -> None:
+    """Every PENDING row of the job becomes a cancelled FAILURE: first, at once, the rows no worker holds, so that no
+    worker can take another; then the rows workers hold, once their batches end (done by then, or PENDING again when
+    rolled back). In one pass, the update would wait for each batch in turn while the workers took the next rows
+    ahead of it, and a cancel could end only with the job."""
+    pending = job.order_rows.filter(status=JobOrderStatus.PENDING)
+    free = pending.filter(pk__in=pending.select_for_update(skip_locked=True).values("pk"))
+    cancelled = {"status": JobOrderStatus.FAILURE, "reason": FailureReason.CANCELLED, "message": CANCELLED_MESSAGE}
+    for rows in (free, pending):
+        rows.update(**cancelled, updated=at)
 
 
 def enqueue_job(job_id: str) -> None:
