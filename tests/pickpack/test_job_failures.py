@@ -15,23 +15,9 @@ from pickpack import services
 from pickpack.inputs import NewPackingEvent
 from pickpack.models import FailureReason, JobOrderStatus, JobStatus, JobType, RecalculationJob, RecalculationJobOrder
 
+from .conftest import new_job
+
 ACTOR = Actor(label="test")
-
-
-@pytest.fixture
-def not_queued():
-    """Jobs are created but no task is queued: the tests run them themselves."""
-    with mock.patch.object(services, "enqueue_job"):
-        yield
-
-
-def job_of(orders: list[Order], actor: Actor = ACTOR) -> RecalculationJob:
-    """A MANUAL job of the orders, started by `actor`, with its rows added as its first task adds them."""
-    job = services.create_recalculation_job(
-        tenant=orders[0].tenant, job_type=JobType.MANUAL, order_ids=[order.order_id for order in orders], actor=actor
-    )
-    services.select_job_orders(job)
-    return job
 
 
 def rows(job: RecalculationJob) -> list[tuple[str, str, str]]:
@@ -60,7 +46,7 @@ def packed(order: Order, *, event_id: str) -> None:
 @pytest.mark.usefixtures("not_queued")
 def test_a_claim_that_fails_comes_out_of_the_run_and_leaves_every_order_pending(orders):
     # given: a job of two orders whose claim of rows the database refuses, before any row is taken
-    job = job_of(orders[:2])
+    job = new_job(orders[:2])
     refused = ProgrammingError("relation pickpack_recalculationjoborder is not there")
     # when
     with (
@@ -80,7 +66,7 @@ def test_a_claim_that_fails_comes_out_of_the_run_and_leaves_every_order_pending(
 def test_a_failure_recorded_after_the_rollback_leaves_alone_an_order_another_worker_did_meanwhile(orders):
     # given: a bug in one order's recalculation, and another worker that takes the order's row as soon as this
     # worker's transaction is rolled back (its lock gone) and records it done before this worker records the failure
-    job = job_of(orders[:1])
+    job = new_job(orders[:1])
     row = job.order_rows.get()
     real_failure = services._failure
 
@@ -104,7 +90,7 @@ def test_a_failure_recorded_after_the_rollback_leaves_alone_an_order_another_wor
 @pytest.mark.usefixtures("not_queued")
 def test_an_unexpected_error_is_logged_with_the_order_and_the_job(orders, caplog):
     # given: a bug in the recalculation of the job's one order
-    job = job_of(orders[:1])
+    job = new_job(orders[:1])
     bug = RuntimeError("bug in the rules")
     # when
     with (
@@ -137,7 +123,12 @@ def test_a_completed_order_a_job_may_change_fails_as_refused_when_its_events_do_
     stored = Order.objects.get(pk=order.pk)
     hours = [{**entry, "measurementUnit": {"unit": "HUR"}} for entry in stored.document["entries"]]
     Order.objects.filter(pk=order.pk).update(document={**stored.document, "entries": hours})
-    job = job_of([order], Actor(label="user:anna", may_change_completed=True))
+    job = services.create_recalculation_job(
+        tenant=order.tenant,
+        job_type=JobType.MANUAL,
+        order_ids=[order.order_id],
+        actor=Actor(label="user:anna", may_change_completed=True),
+    )
     # when
     services.run_recalculation_job(job.job_id)
     # then: refused by the rules, not for being COMPLETED (this job may change COMPLETED orders)
@@ -151,7 +142,7 @@ def test_a_completed_order_a_job_may_change_fails_as_refused_when_its_events_do_
 @pytest.mark.usefixtures("not_queued")
 def test_a_bug_in_one_order_of_a_transaction_leaves_every_order_of_it_done_when_the_call_returns(orders):
     # given: three orders taken in one transaction, and a bug in the recalculation of the middle one
-    job = job_of(orders[:3])
+    job = new_job(orders[:3])
     first, _, last = job.order_rows.order_by("pk").values_list("pk", flat=True)
     real = services.recalculate_locked_order
 
@@ -180,7 +171,7 @@ def test_an_order_deleted_after_its_packing_events_arrived_fails_as_not_found_an
     # given: a job of two orders with packing events, the first one deleted since its events arrived
     packed(orders[0], event_id="p-gone")
     packed(orders[1], event_id="p-kept")
-    job = job_of(orders[:2])
+    job = new_job(orders[:2])
     Order.objects.filter(pk=orders[0].pk).delete()
     # when
     services.run_recalculation_job(job.job_id)
@@ -196,7 +187,7 @@ def test_an_order_deleted_after_its_packing_events_arrived_fails_as_not_found_an
 def test_a_transaction_reads_the_amounts_set_by_hand_of_only_the_orders_with_packing_events(orders):
     # given: three orders taken in one transaction, only the first with a packing event
     packed(orders[0], event_id="p-first")
-    job = job_of(orders[:3])
+    job = new_job(orders[:3])
     first, _, last = job.order_rows.order_by("pk").values_list("pk", flat=True)
     # when
     with mock.patch.object(services, "delivered_by_hand_at", wraps=services.delivered_by_hand_at) as by_hand:
