@@ -259,12 +259,13 @@ def test_calculate_stored_payment_fee_price_takes_its_codes_rate_and_no_tax_when
         decimals("2.000", "0.140", "2.140"),
         decimals("3.000", "0", "3.000"),
     ]
-    assert [
-        (line.get("taxCode"), line.get("taxRate")) for line in calculated["finalPrice"]["taxAggregate"]["lines"]
-    ] == [
+    lines = calculated["finalPrice"]["taxAggregate"]["lines"]
+    assert [(line.get("taxCode"), line.get("taxRate")) for line in lines] == [
         ("REDUCED", 7),
         (None, None),
     ]
+    # the REDUCED fee is taxed with the entry (10.000 / 0.700), the bare one alone
+    assert [amounts(line) for line in lines] == [decimals("12.000", "0.840", "12.840"), decimals("3.000", "0", "3.000")]
 
 
 # --- numbers, rates, codes, sequences -----------------------------------------------------------------------------

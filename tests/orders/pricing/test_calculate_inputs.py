@@ -175,3 +175,7 @@ def test_calculate_without_shipping_lines_keeps_stored_total_shipping():
     # then
     assert calculated["totalShipping"] == stored
     assert amounts(calculated["finalPrice"]) == decimals("105", "19.95", "124.95")
+    # its stored rate makes a tax line of its own: 19 % without a code is not the entry's STANDARD 19 %
+    lines = calculated["finalPrice"]["taxAggregate"]["lines"]
+    assert [(line.get("taxCode"), line.get("taxRate")) for line in lines] == [("STANDARD", 19), (None, 19)]
+    assert [amounts(line) for line in lines] == [decimals("100", "19", "119"), decimals("5", "0.95", "5.95")]
