@@ -437,7 +437,13 @@ def run_recalculation_job(job_id: str) -> None:
 
 
 def _recalculate_batch(job: RecalculationJob, *, first: int, last: int, actor: Actor) -> int | None:
-    return recalculate_next_orders(job, first=first, last=last, actor=actor, limit=ORDERS_PER_TRANSACTION)
+    return recalculate_next_orders(job, first=first, last=last, actor=actor, limit=_orders_per_transaction())
+
+
+def _orders_per_transaction() -> int:
+    # SQLite has no round trips to save and one writer at a time: there, batches would only make a cancel or an API
+    # write wait longer behind workers that take the lock back to back.
+    return ORDERS_PER_TRANSACTION if connection.vendor == "postgresql" else 1
 
 
 def recalculate_next_orders(

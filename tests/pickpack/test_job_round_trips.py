@@ -57,7 +57,7 @@ def packed_job(orders: list[Order]) -> RecalculationJob:
 @pytest.mark.django_db(transaction=True)  # each order's transaction is then its own, not a savepoint in the test's
 def test_run_recalculation_job_sends_few_statements_per_order_and_no_savepoint(tenant, monkeypatch):
     # given: seven orders, done three to a transaction
-    monkeypatch.setattr(services, "ORDERS_PER_TRANSACTION", 3)
+    monkeypatch.setattr(services, "_orders_per_transaction", lambda: 3)
     orders = create_demo_orders(tenant, 7)
     job = packed_job(orders)
     # when

@@ -252,7 +252,7 @@ def test_run_recalculation_job_of_an_unknown_or_finished_job_does_nothing(orders
 def test_run_recalculation_job_walks_every_batch(tenant, not_queued, monkeypatch, claims):
     # given windows of 2 rows, transactions of one order, and every claim recorded
     monkeypatch.setattr(services, "JOB_BATCH_SIZE", 2)
-    monkeypatch.setattr(services, "ORDERS_PER_TRANSACTION", 1)
+    monkeypatch.setattr(services, "_orders_per_transaction", lambda: 1)
     orders = create_demo_orders(tenant, 5)
     job = new_job(orders)
     # when
