@@ -102,3 +102,12 @@ def test_calculate_discounted_order_reports_total_discount():
             "taxRate": 19,
         },
     }
+
+
+def test_calculate_discounted_gross_order_reports_its_discount_as_taken_after_tax():
+    # given: gross prices (119.00 with 19 % in it), a 50.00 coupon
+    document = order(entry("a", unit_price="119", quantity=2, gross=True), discounts=[coupon("FIFTY", "50")])
+    # when
+    total_discount = calculate(document)["calculatedPrice"]["totalDiscount"]
+    # then: the discount is taken from the gross amount
+    assert (total_discount["calculationType"], total_discount["value"]) == ("ApplyDiscountAfterTax", Decimal(50))

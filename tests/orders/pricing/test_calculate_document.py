@@ -152,6 +152,19 @@ def test_calculate_writes_no_currency_into_shipping_tax_totals_of_an_order_witho
     }
 
 
+def test_calculate_writes_the_orders_currency_into_shipping_tax_totals_that_lack_it():
+    # given: a 10.00 net line at 19 % whose tax has no total yet
+    line = {"code": "standard", "amount": Decimal("10.00"), "tax": {"rate": 19}, "shippingTaxCode": "STANDARD"}
+    document = order(entry("a", unit_price="20", quantity=1), shipping={"lines": [line]})
+    # when
+    result = calculate(document)
+    # then
+    assert result["shipping"]["lines"][0]["tax"] == {
+        "rate": 19,
+        "total": {"amount": Decimal("1.90"), "currency": "EUR", "inclusive": False},
+    }
+
+
 def test_calculate_writes_the_unit_price_it_priced_at_over_stale_stored_values():
     # given: a 12.50 net entry whose stored unit price is still the 10.00 of an earlier price, with a key of its own
     stale = {"netValue": Decimal("10.00"), "grossValue": Decimal("11.90"), "taxValue": Decimal("1.90")}
