@@ -18,6 +18,7 @@ from orders.vendors import (
     entry_vendor,
     is_shared_with_others,
     owns_entry,
+    sees_order,
 )
 
 READ, READ_BY_VENDOR, MANAGE_BY_VENDOR = (
@@ -137,6 +138,21 @@ def test_entry_vendor_and_ownership():
 )
 def test_is_shared_with_others(entries, actor, shared):
     assert is_shared_with_others(order(*entries), actor) is shared
+
+
+@pytest.mark.parametrize(
+    ("entries", "actor", "seen"),
+    [
+        ([entry("a", GLOVES), entry("b", SHOES)], SHOES_CLIENT, True),  # one entry of its own is enough
+        ([entry("a", SHOES)], SHOES_CLIENT, True),
+        ([entry("a", GLOVES), entry("b", None)], SHOES_CLIENT, False),
+        ([], SHOES_CLIENT, False),
+        ([entry("a", GLOVES)], TENANT_CLIENT, True),  # a client of no vendor sees every order
+        ([], TENANT_CLIENT, True),
+    ],
+)
+def test_sees_order_when_it_holds_an_entry_of_the_actors_vendor(entries, actor, seen):
+    assert sees_order(actor, order(*entries)) is seen
 
 
 def test_order_level_change_is_refused_on_an_order_shared_with_other_vendors():
