@@ -560,19 +560,25 @@ def test_vendor_client_sees_only_orders_with_its_vendor(api, api_session, seed_o
     # when / then
     assert [order["id"] for order in vendor.get("salesorders").json()] == [mine]
     assert vendor.head("salesorders").headers["X-Total-Count"] == "1"
-    assert vendor.get(f"salesorders/{mine}").status_code == 200
-    assert vendor.get(f"salesorders/{theirs}").status_code == 404
+    seen = vendor.get(f"salesorders/{mine}")
+    assert (seen.status_code, seen.json()["id"]) == (200, mine)
+    assert_error(vendor.get(f"salesorders/{theirs}"), 404, "element_resource_non_existing")
     assert vendor.patch(f"salesorders/{mine}", {"siteCode": "AT"}).status_code == 403
+    stored = api.get(f"salesorders/{mine}").json()
+    assert (stored["siteCode"], stored["metadata"]["version"]) == ("DE", 1)
 
 
 def test_vendor_manager_may_update_its_orders_only(api, api_session, seed_order):
+    # given one order with vendor-a and one without
     with_vendor = copy.deepcopy(seed_order)
     with_vendor["entries"][0]["product"]["vendor"] = {"id": "vendor-a"}
     mine = api.post("salesorders", with_vendor).json()["id"]
     theirs = api.post("salesorders", seed_order).json()["id"]
     vendor = api_session([scopes.ORDER_MANAGE_BY_VENDOR], vendor_id="vendor-a")
+    # when / then: its own order is patched, the other is not found
     assert vendor.patch(f"salesorders/{mine}", {"siteCode": "AT"}).status_code == 204
     assert_error(vendor.patch(f"salesorders/{theirs}", {"siteCode": "AT"}), 404, "element_resource_non_existing")
+    # then
     stored_mine, stored_theirs = (api.get(f"salesorders/{order_id}").json() for order_id in (mine, theirs))
     assert (stored_mine["siteCode"], stored_mine["metadata"]["version"]) == ("AT", 2)
     assert (stored_theirs["siteCode"], stored_theirs["metadata"]["version"]) == ("DE", 1)

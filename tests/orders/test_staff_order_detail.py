@@ -493,14 +493,27 @@ def test_the_order_page_no_longer_saves_deliveries_itself(manager, order):
 
 
 def test_previewing_and_saving_deliveries_need_the_csrf_token(staff_client, order):
+    # given
     client, token = csrf_client_for(staff_client, detail_url(order, "deliveries/"))
     data = {"action": "preview", **deliveries_form(order, {0: "2"})}
+    # when / then: a preview without the token is refused, with it the page previews 2 and offers a Save
     assert client.post(detail_url(order, "deliveries/"), data).status_code == 403
-    html = client.post(detail_url(order, "deliveries/"), data | {"csrfmiddlewaretoken": token}).content.decode()
+    previewed = client.post(detail_url(order, "deliveries/"), data | {"csrfmiddlewaretoken": token})
+    html = previewed.content.decode()
+    assert previewed.status_code == 200
     assert 'name="csrfmiddlewaretoken" value="' in html
+    assert json.loads(previewed_fields(html)["amounts"]) == [[order.document["entries"][0]["id"], "2"]]
+    # when / then: a save without the token is refused and stores nothing
     data = {"action": "save", **deliveries_form(order, {0: "2"}), **previewed_fields(html)}
     assert client.post(detail_url(order, "deliveries/"), data).status_code == 403
-    assert client.post(detail_url(order, "deliveries/"), data | {"csrfmiddlewaretoken": token}).status_code == 302
+    order.refresh_from_db()
+    assert (order.version, "deliveredAmount" in order.document["entries"][0]) == (1, False)
+    # when / then: with the token the save is stored
+    saved = client.post(detail_url(order, "deliveries/"), data | {"csrfmiddlewaretoken": token})
+    assert (saved.status_code, saved["Location"]) == (302, detail_url(order))
+    order.refresh_from_db()
+    assert (order.version, order.document["entries"][0]["deliveredAmount"]) == (2, 2)
+    assert flashed(saved) == [f"Delivered amounts of {order.order_id} saved; new total {order.total_gross} EUR."]
 
 
 def test_deliveries_pages_need_the_manage_permission_to_post(viewer, order):
@@ -609,10 +622,14 @@ def test_splitting_twice_explains_that_the_order_is_split_already(manager, two_v
 
 
 def test_a_split_the_rules_refuse_is_flashed(manager, order):
+    # when: the seed's order, whose entry has no vendor
     response = manager.post(detail_url(order, "split/"), split_data(order))
-    assert response.status_code == 302
-    assert flashed(response)
+    # then
+    assert (response.status_code, response["Location"]) == (302, detail_url(order))
+    assert flashed(response) == ["Every entry needs product.vendor.id to split by vendor."]
     assert Order.objects.count() == 1
+    order.refresh_from_db()
+    assert (order.version, "subOrders" in order.document) == (1, False)
 
 
 def test_the_order_page_no_longer_splits_itself(manager, two_vendor_order):

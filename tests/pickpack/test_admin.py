@@ -92,11 +92,14 @@ def test_admin_packing_event_list_filters_and_searches(admin_client, listed_even
 def test_admin_packing_event_search_by_order(admin_client, tenant, orders):
     # given
     seed_packing_events(tenant, share=1)
+    expected = PackingEvent.objects.filter(order_number=orders[1].order_id).values_list("event_id", flat=True)
     # when
-    page = admin_client.get("/admin/pickpack/packingevent/", {"q": orders[1].order_id}).content.decode()
-    # then
-    assert f"{orders[1].order_id}-0-0" in page
-    assert f"{orders[2].order_id}-0-0" not in page
+    page = admin_client.get("/admin/pickpack/packingevent/", {"q": orders[1].order_id})
+    # then: the events of that order, read from the list's cells, and none of the other orders'
+    assert page.status_code == 200
+    assert f"{orders[1].order_id}-0-0" in expected
+    assert sorted(listed(page.content.decode(), "event_id")) == sorted(expected)
+    assert PackingEvent.objects.exclude(order_number=orders[1].order_id).exists()
 
 
 @pytest.mark.parametrize(
