@@ -86,4 +86,5 @@ def test_list_with_q_does_a_fixed_number_of_queries(api, three_orders, django_as
     # the token, the count, the page's ids and their entries (the page budget of a projection), the documents
     with django_assert_max_num_queries(5):
         response = api.get("salesorders", QUERY_STRING="q=status:CONFIRMED&fields=id&sort=created:asc")
+    assert response.status_code == 200, response
     assert response.json() == [{"id": three_orders["ben@example.com"]}, {"id": three_orders["clara@example.com"]}]
